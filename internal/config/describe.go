@@ -1,0 +1,86 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// Setting is one line of the effective configuration, safe to print.
+type Setting struct {
+	Name  string
+	Value string
+}
+
+// Describe lists the effective configuration with every secret masked, in
+// the order an operator reads it. `hse config` prints this.
+func (c *Config) Describe() []Setting {
+	port := func(p int) string {
+		if p == 0 {
+			return "(same as PORT)"
+		}
+		return strconv.Itoa(p)
+	}
+	dbURL := c.DatabaseURL
+	if c.DatabaseDefault {
+		dbURL = "(unset: embedded SQLite)"
+	}
+	return []Setting{
+		{"HSE_ENV", c.Env},
+		{"PORT", strconv.Itoa(c.Port)},
+		{"METRICS_PORT", port(c.MetricsPort)},
+		{"HSE_DATA_DIR", c.DataDir},
+		{"DATABASE_URL", maskURL(dbURL)},
+		{"database engine", c.Engine + c.sqliteNote()},
+		{"DATABASE_POOL_SIZE", strconv.Itoa(c.DatabasePoolSize)},
+		{"JWT_SECRET", maskSecret(c.JWTSecret)},
+		{"JWT_SECRET_PREVIOUS", maskSecret(c.JWTSecretPrevious)},
+		{"REFRESH_SECRET", maskSecret(c.RefreshSecret)},
+		{"REFRESH_SECRET_PREVIOUS", maskSecret(c.RefreshSecretPrevious)},
+		{"REDIS_URL", orUnset(maskURL(c.RedisURL))},
+		{"LOG_LEVEL", c.LogLevel.String()},
+		{"LOG_FORMAT", c.LogFormat},
+		{"HSE_SHUTDOWN_DELAY", c.ShutdownDelay.String()},
+		{"HSE_DRAIN_TIMEOUT", c.DrainTimeout.String()},
+	}
+}
+
+func (c *Config) sqliteNote() string {
+	if c.Engine == EngineSQLite {
+		return " (" + c.SQLitePath + ")"
+	}
+	return ""
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return fmt.Sprintf("******** (%d bytes)", len(s))
+}
+
+// maskURL hides the password of a connection URL and leaves the rest, which
+// an operator needs to recognise the target.
+func maskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if _, has := u.User.Password(); u.User != nil && has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	// Query parameters such as password=… are masked too.
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+// Package sqlstore is the only package that writes SQL. It opens SQLite or
+// PostgreSQL behind one DB type, runs the embedded migrations and, in later
+// files, implements the store interfaces that the services consume.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Engines, as named in the configuration.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Options says which database to open and how large its pool is.
+type Options struct {
+	Engine   string // SQLite or Postgres
+	URL      string // postgres:// URL, for Postgres
+	Path     string // database file, for SQLite
+	PoolSize int    // maximum open connections (readers, for SQLite)
+}
+
+// DB is an open database of either engine.
+//
+// SQLite allows one writer at a time, so writes go through a pool of exactly
+// one connection (transactions start IMMEDIATE, so they queue instead of
+// failing to upgrade a read lock) while reads use a separate pool. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	engine  string
+	dialect dialect
+	write   *sql.DB
+	read    *sql.DB
+	path    string // SQLite file, for the migration lock
+}
+
+// Open opens and pings the database. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if o.PoolSize < 1 {
+		o.PoolSize = 10
+	}
+	var db *DB
+	var err error
+	switch o.Engine {
+	case SQLite:
+		db, err = openSQLite(o)
+	case Postgres:
+		db, err = openPostgres(o)
+	default:
+		return nil, fmt.Errorf("sqlstore: unknown engine %q", o.Engine)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", o.Engine, err)
+	}
+	return db, nil
+}
+
+func openSQLite(o Options) (*DB, error) {
+	if dir := filepath.Dir(o.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("creating the database directory: %w", err)
+		}
+	}
+	// Pragmas are applied by the driver on every new connection.
+	params := url.Values{}
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Set("_time_format", "sqlite")
+	base := "file:" + o.Path + "?"
+
+	wparams := cloneValues(params)
+	wparams.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", base+wparams.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+
+	rparams := cloneValues(params)
+	rparams.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", base+rparams.Encode())
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(o.PoolSize)
+	r.SetMaxIdleConns(o.PoolSize)
+	return &DB{engine: SQLite, dialect: sqliteDialect{}, write: w, read: r, path: o.Path}, nil
+}
+
+func openPostgres(o Options) (*DB, error) {
+	p, err := sql.Open("pgx", o.URL)
+	if err != nil {
+		return nil, fmt.Errorf("opening postgres: %w", err)
+	}
+	p.SetMaxOpenConns(o.PoolSize)
+	p.SetMaxIdleConns(o.PoolSize)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	p.SetConnMaxLifetime(30 * time.Minute)
+	return &DB{engine: Postgres, dialect: postgresDialect{}, write: p, read: p}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// Engine names the engine: SQLite or Postgres.
+func (db *DB) Engine() string { return db.engine }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	if db.read != db.write {
+		return db.read.PingContext(ctx)
+	}
+	return nil
+}
+
+// Pools returns the connection pools by name, for the metrics collectors.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.read == db.write {
+		return map[string]*sql.DB{"primary": db.write}
+	}
+	return map[string]*sql.DB{"primary": db.write, "reader": db.read}
+}
+
+// SetPoolSize changes the maximum number of open connections at run time.
+// The SQLite writer stays at one connection whatever the size.
+func (db *DB) SetPoolSize(n int) {
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+}
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
