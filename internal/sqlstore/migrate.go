@@ -267,6 +267,16 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.
 var ErrSchemaBehind = errors.New("schema is behind")
 
+// SchemaBehindError says how far behind the schema is and what to do.
+type SchemaBehindError struct{ Current, Needed int64 }
+
+func (e *SchemaBehindError) Error() string {
+	return fmt.Sprintf("schema is at %d, this binary needs %d: run \"hse migrate up\"", e.Current, e.Needed)
+}
+
+// Is makes errors.Is(err, ErrSchemaBehind) true.
+func (e *SchemaBehindError) Is(target error) bool { return target == ErrSchemaBehind }
+
 // CheckSchema compares the applied version with the one this binary needs.
 // A newer schema is accepted: migrations are forward-compatible, so the
 // previous release keeps running during a blue/green switch or rollback.
@@ -277,7 +287,7 @@ func (db *DB) CheckSchema(ctx context.Context) (current, needed int64, err error
 		return 0, needed, err
 	}
 	if current < needed {
-		return current, needed, fmt.Errorf("%w: schema is at %d, this binary needs %d: run \"hse migrate up\"", ErrSchemaBehind, current, needed)
+		return current, needed, &SchemaBehindError{Current: current, Needed: needed}
 	}
 	return current, needed, nil
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/hsedigital/hse/internal/buildinfo"
+	"github.com/hsedigital/hse/internal/config"
+	"github.com/hsedigital/hse/internal/health"
+	"github.com/hsedigital/hse/internal/httpapi"
+	"github.com/hsedigital/hse/internal/logging"
+	"github.com/hsedigital/hse/internal/redisconn"
+	"github.com/hsedigital/hse/internal/server"
+	"github.com/hsedigital/hse/internal/sqlstore"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", `hse serve [--migrate]
+
+Runs the API server on PORT. On the embedded default database (DATABASE_URL
+unset) pending migrations are applied automatically; otherwise the server
+refuses to start on a schema that is behind unless --migrate is given.`)
+	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments")
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, cfg, *migrate, nil)
+}
+
+// serve runs the server until ctx ends. onListen, when set, receives the
+// bound address (tests listen on port 0).
+func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onListen func(net.Addr)) error {
+	log := logging.New(e.stdout, cfg.LogFormat, cfg.LogLevel)
+	if err := cfg.EnsureDevSecrets(); err != nil {
+		return err
+	}
+	for _, name := range cfg.GeneratedSecrets {
+		log.Warn("secret not set: generated one for development and stored it in the data directory; set it explicitly in production",
+			"variable", name, "data_dir", cfg.DataDir)
+	}
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close() // after the server has drained
+
+	if err := ensureSchema(ctx, e, cfg, db, migrate); err != nil {
+		return err
+	}
+
+	var redisPing health.Pinger
+	if cfg.RedisURL != "" {
+		rc, err := redisconn.Open(cfg.RedisURL)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		redisPing = func(ctx context.Context) error { return redisconn.Ping(ctx, rc) }
+	}
+
+	bi := buildinfo.Get()
+	checker := health.New(db, redisPing, cfg.DataDir)
+	metrics := server.NewMetrics(db.Pools())
+	mux := http.NewServeMux()
+	httpapi.New(mux, httpapi.Deps{Logger: log, Health: checker, Build: bi})
+	srv := server.New(server.Options{
+		Addr:          fmt.Sprintf(":%d", cfg.Port),
+		MetricsAddr:   server.Addr(cfg.MetricsPort),
+		ShutdownDelay: cfg.ShutdownDelay,
+		DrainTimeout:  cfg.DrainTimeout,
+	}, log, checker, metrics, mux)
+
+	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine)
+	return srv.Run(ctx, onListen)
+}
+
+// ensureSchema migrates on the embedded default or with --migrate, and
+// otherwise refuses to serve on a schema that is behind.
+func ensureSchema(ctx context.Context, e *env, cfg *config.Config, db *sqlstore.DB, migrate bool) error {
+	_, _, err := db.CheckSchema(ctx)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sqlstore.ErrSchemaBehind) {
+		return err
+	}
+	if !migrate && !cfg.DatabaseDefault {
+		return err
+	}
+	m, err := db.Migrator(ctx, logging.New(e.stdout, cfg.LogFormat, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		return fmt.Errorf("migrating before serving: %w", err)
+	}
+	return nil
+}

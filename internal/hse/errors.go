@@ -1,0 +1,73 @@
+// Package hse is the domain: entities, errors, permissions, state machines
+// and the services that enforce the rules. It imports nothing from internal/.
+package hse
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a domain error. The HTTP layer maps each kind to one
+// status; nothing below it knows about HTTP.
+type Kind int
+
+// Error kinds.
+const (
+	KindInternal Kind = iota
+	KindInvalid
+	KindNotFound
+	KindConflict
+	KindUnauthorized
+	KindForbidden
+	KindRateLimited
+	KindUnavailable
+)
+
+// FieldError names one invalid input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is a domain error with a stable, machine-readable code.
+type Error struct {
+	Kind    Kind
+	Code    string // e.g. EMAIL_NOT_VERIFIED; stable, for clients
+	Message string // for people
+	Fields  []FieldError
+	Err     error // cause, never shown to clients
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error of the given kind and code.
+func Errorf(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid reports bad input, naming each offending field.
+func Invalid(msg string, fields ...FieldError) *Error {
+	return &Error{Kind: KindInvalid, Code: "VALIDATION_FAILED", Message: msg, Fields: fields}
+}
+
+// NotFound reports a missing resource; "not yours" is reported the same way
+// so that other tenants' ids reveal nothing.
+func NotFound(what string) *Error {
+	return &Error{Kind: KindNotFound, Code: "NOT_FOUND", Message: what + " not found"}
+}
+
+// KindOf returns the kind of err, KindInternal for foreign errors.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
