@@ -40,6 +40,7 @@ type Server struct {
 // New builds the server around an API mux that httpapi has filled in.
 func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metrics, mux *http.ServeMux) *Server {
 	s := &Server{opts: opts, log: log, health: checker, metrics: metrics, mux: mux}
+	metrics.Registry.MustRegister(newDependencyCollector(checker))
 	if opts.MetricsAddr == "" {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
