@@ -23,14 +23,16 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("migrate needs exactly one action: up, down or status")
+	if fs.NArg() < 1 {
+		return usagef("migrate needs an action: up, down or status")
 	}
 	action := fs.Arg(0)
-	// Allow "migrate down --to 3" as well as "migrate --to 3 down".
+	// Flags may follow the action: "migrate down --to 3".
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate %s: unexpected argument %q", action, fs.Arg(0))
 	}
 	var target int64 = -1
 	if *to != "" {
