@@ -33,7 +33,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.CreateHooks = nil
 	api := humago.New(mux, cfg)
 
-	registerHealth(api, d)
+	registerHealth(mux, api, d)
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -2,19 +2,19 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/hsedigital/hse/internal/health"
 )
 
-type liveOutput struct {
-	CacheControl string `header:"Cache-Control"`
-	Body         struct {
-		Status string  `json:"status" example:"alive"`
-		Uptime float64 `json:"uptime" doc:"Seconds since the process started"`
-	}
+// liveBody is the liveness answer.
+type liveBody struct {
+	Status string  `json:"status" example:"alive"`
+	Uptime float64 `json:"uptime" doc:"Seconds since the process started"`
 }
 
 type readyOutput struct {
@@ -40,16 +40,28 @@ type healthOutput struct {
 	Body         healthBody
 }
 
-func registerHealth(api huma.API, d Deps) {
-	huma.Register(api, huma.Operation{
+func registerHealth(mux *http.ServeMux, api huma.API, d Deps) {
+	// Liveness is polled constantly by every kubelet and load balancer, so it
+	// is a plain handler (no huma decoding or negotiation) that is still
+	// described in the OpenAPI document.
+	live := &huma.Operation{
 		OperationID: "live", Method: http.MethodGet, Path: "/api/live", Tags: []string{"Health"},
 		Summary:     "Liveness probe",
 		Description: "Answers 200 while the process runs. It checks no dependency, so a database blip never restarts pods.",
-	}, func(ctx context.Context, _ *struct{}) (*liveOutput, error) {
-		out := &liveOutput{CacheControl: "no-store"}
-		out.Body.Status = "alive"
-		out.Body.Uptime = d.Health.Uptime().Seconds()
-		return out, nil
+		Responses: map[string]*huma.Response{"200": {
+			Description: "Alive",
+			Content: map[string]*huma.MediaType{"application/json": {
+				Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[liveBody](), true, "LiveBody"),
+			}},
+		}},
+	}
+	api.OpenAPI().AddOperation(live)
+	mux.HandleFunc("GET /api/live", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := json.Marshal(liveBody{Status: "alive", Uptime: d.Health.Uptime().Seconds()})
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Cache-Control", "no-store")
+		w.Write(b)
 	})
 
 	huma.Register(api, huma.Operation{

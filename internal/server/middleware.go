@@ -45,25 +45,20 @@ func (r *recorder) Flush() {
 	http.NewResponseController(r.ResponseWriter).Flush()
 }
 
-// requestID honours a sane X-Request-ID or makes one, puts it in the context
-// and echoes it on the response.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := reqid.FromHeader(r.Header.Get(reqid.Header))
-		w.Header().Set(reqid.Header, id)
-		next.ServeHTTP(w, r.WithContext(reqid.With(r.Context(), id)))
-	})
-}
-
 // quietRoutes are polled by probes and scrapers every few seconds; their
 // access lines go out at debug level so they do not drown real traffic.
 var quietRoutes = map[string]bool{"/api/live": true, "/api/ready": true, "/metrics": true}
 
-// observe writes the access log line and the HTTP metrics of each request,
-// labelled by the route pattern the mux matched.
+// observe gives each request its id (a sane X-Request-ID is honoured,
+// otherwise one is made; either way it is echoed back), then writes the
+// access log line and the HTTP metrics, labelled by the route pattern the
+// mux matched. One middleware does both so the request is copied once.
 func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := reqid.FromHeader(r.Header.Get(reqid.Header))
+		w.Header().Set(reqid.Header, id)
+		ctx := reqid.With(r.Context(), id)
 		rt := &httpapi.Route{}
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -81,10 +76,10 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			case quietRoutes[route] && status < 400:
 				level = slog.LevelDebug
 			}
-			if !log.Enabled(r.Context(), level) {
+			if !log.Enabled(ctx, level) {
 				return
 			}
-			log.LogAttrs(r.Context(), level, "request",
+			log.LogAttrs(ctx, level, "request",
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
@@ -94,7 +89,7 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				slog.String("remote", r.RemoteAddr),
 			)
 		}()
-		next.ServeHTTP(rec, r.WithContext(httpapi.WithRoute(r.Context(), rt)))
+		next.ServeHTTP(rec, r.WithContext(httpapi.WithRoute(ctx, rt)))
 	})
 }
 

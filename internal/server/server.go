@@ -44,7 +44,7 @@ func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metri
 	if opts.MetricsAddr == "" {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	s.handler = requestID(observe(log, metrics, recoverPanics(log, httpapi.CapturePattern(mux))))
+	s.handler = observe(log, metrics, recoverPanics(log, httpapi.CapturePattern(mux)))
 	return s
 }
 

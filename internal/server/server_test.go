@@ -41,6 +41,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// fixtureLogLevel is debug so tests see every line; the benchmark raises it
+// to info, as in production.
+var fixtureLogLevel = slog.LevelDebug
+
 type fixture struct {
 	srv     *server.Server
 	checker *health.Checker
@@ -54,7 +58,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *sqlstore.DB, redis health.Pinger, opts server.Options) *fixture {
 	t.Helper()
 	logs := &syncBuffer{}
-	log := logging.New(logs, "json", slog.LevelDebug)
+	log := logging.New(logs, "json", fixtureLogLevel)
 	checker := health.New(db, redis, t.TempDir())
 	checker.Timeout = 500 * time.Millisecond
 	metrics := server.NewMetrics(db.Pools())
