@@ -1,0 +1,42 @@
+# HSE Digital: common tasks. Everything also works without make; see README.md.
+.PHONY: run build test test-race vet fmt bench-health bench image clean
+
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGE ?= ghcr.io/org/hse-digital:$(VERSION)
+
+## run: serve on the embedded default (SQLite under ./data), port 3001
+run:
+	$(GO) run ./cmd/hse serve
+
+## build: the static binary, built exactly as the container image builds it
+build:
+	scripts/build.sh bin/hse $(VERSION)
+
+## test: the whole test suite (PostgreSQL too when HSE_TEST_POSTGRES_URL is set)
+test: vet
+	$(GO) test -count=1 ./...
+
+## test-race: the suite under the race detector (slower)
+test-race:
+	$(GO) test -count=1 -race ./...
+
+vet:
+	@unformatted=$$(gofmt -l cmd internal tools deploy 2>/dev/null); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## bench-health: GET /api/live vs a bare net/http handler (needs wrk)
+bench-health:
+	scripts/bench-health.sh
+
+## bench: Go benchmarks of hot paths
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## image: container image (needs a Docker engine)
+image:
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+clean:
+	rm -rf bin
