@@ -29,7 +29,7 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     GOOS=$TARGETOS GOARCH=$TARGETARCH \
     VERSION=$VERSION COMMIT=$COMMIT BUILD_DATE=$BUILD_DATE \
-    scripts/build.sh -o /out/hse
+    scripts/build.sh /out/hse
 
 FROM alpine:${ALPINE_VERSION}
 # postgresql17-client: pg_dump must be at least as new as the server it dumps

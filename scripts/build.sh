@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the hse binary. This is the only build recipe: the Dockerfile and CI
-# both call it, so the binary CI tests is built exactly like the one shipped.
+# Builds the hse binary. This is the only build recipe: the Dockerfile, the
+# Makefile and CI all call it, so the binary CI tests is built exactly like the
+# one the image ships.
 #
-#   scripts/build.sh [-o OUT] [VERSION [COMMIT [BUILD_DATE]]]
+#   scripts/build.sh [OUT [VERSION [COMMIT [BUILD_DATE]]]]     (OUT: bin/hse)
 #
 # VERSION, COMMIT and BUILD_DATE may also come from the environment; what is
 # still missing is taken from git (a tag description, the commit hash and the
@@ -12,19 +13,16 @@
 # GOOS and GOARCH are honoured for cross builds; the binary is always static.
 set -euo pipefail
 
-out=bin/hse
-if [[ "${1:-}" == "-o" ]]; then
-	[[ $# -ge 2 ]] || { echo "usage: $0 [-o OUT] [VERSION [COMMIT [BUILD_DATE]]]" >&2; exit 2; }
-	out=$2
-	shift 2
-fi
 case "${1:-}" in
 -h | --help)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac
 
+out=${1:-bin/hse}
+# Relative to the caller's directory, before changing to the module root.
+[[ "$out" == /* ]] || out="$PWD/$out"
 cd "$(dirname "$0")/.."
 
 in_git=false
@@ -32,9 +30,9 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	in_git=true
 fi
 
-version=${1:-${VERSION:-}}
-commit=${2:-${COMMIT:-}}
-build_date=${3:-${BUILD_DATE:-}}
+version=${2:-${VERSION:-}}
+commit=${3:-${COMMIT:-}}
+build_date=${4:-${BUILD_DATE:-}}
 
 if [[ -z "$version" ]]; then
 	if $in_git; then
