@@ -5,6 +5,7 @@ package hse
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a domain error. The HTTP layer maps each kind to one
@@ -35,6 +36,11 @@ type Error struct {
 	Code    string // e.g. EMAIL_NOT_VERIFIED; stable, for clients
 	Message string // for people
 	Fields  []FieldError
+	// RetryAfter tells a rate-limited client when to try again.
+	RetryAfter time.Duration
+	// Details are extra machine-readable facts for the client, such as the
+	// current state and allowed transitions of a refused state change.
+	Details map[string]any
 	Err     error // cause, never shown to clients
 }
 
@@ -71,3 +77,21 @@ func KindOf(err error) Kind {
 	}
 	return KindInternal
 }
+
+// Forbidden reports a caller who may not do something.
+func Forbidden(code, format string, args ...any) *Error {
+	return &Error{Kind: KindForbidden, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Conflict reports a change the current state does not allow.
+func Conflict(code, format string, args ...any) *Error {
+	return &Error{Kind: KindConflict, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unauthorized reports missing or bad credentials.
+func Unauthorized(code, format string, args ...any) *Error {
+	return &Error{Kind: KindUnauthorized, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// IsNotFound reports whether err is a not-found domain error.
+func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }

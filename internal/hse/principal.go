@@ -1,0 +1,73 @@
+package hse
+
+import (
+	"context"
+	"slices"
+)
+
+// Scope limits a member to some stations or one contractor company. It is
+// the reusable filter that every station- or contractor-owned feature
+// applies; "not in scope" is reported as not found.
+type Scope struct {
+	Kind         string   `json:"kind"` // ScopeOrganization, ScopeStations or ScopeContractor
+	StationIDs   []string `json:"stationIds,omitempty"`
+	ContractorID string   `json:"contractorId,omitempty"`
+}
+
+// All reports whether the scope covers the whole organization.
+func (s Scope) All() bool { return s.Kind == ScopeOrganization || s.Kind == "" }
+
+// AllowsStation reports whether a station is in scope.
+func (s Scope) AllowsStation(id string) bool {
+	return s.All() || (s.Kind == ScopeStations && slices.Contains(s.StationIDs, id))
+}
+
+// AllowsContractor reports whether a contractor company is in scope.
+func (s Scope) AllowsContractor(id string) bool {
+	return s.All() || (s.Kind == ScopeContractor && s.ContractorID == id)
+}
+
+// Principal is the authenticated caller acting in one organization.
+type Principal struct {
+	UserID      string
+	Email       string
+	OrgID       string
+	SessionID   string
+	RoleID      string
+	RoleName    string
+	Permissions PermissionSet
+	Scope       Scope
+	Operator    bool
+}
+
+// Can reports whether the principal holds p.
+func (p *Principal) Can(perm Permission) bool { return p != nil && p.Permissions.Has(perm) }
+
+// Require returns a Forbidden error naming the missing permission.
+func (p *Principal) Require(perm Permission) error {
+	if p.Can(perm) {
+		return nil
+	}
+	return &Error{Kind: KindForbidden, Code: "FORBIDDEN", Message: "missing permission " + string(perm)}
+}
+
+// RequestMeta describes the request behind a change, for the audit trail.
+type RequestMeta struct {
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+type metaKey struct{}
+
+// WithRequestMeta attaches request metadata to ctx.
+func WithRequestMeta(ctx context.Context, m RequestMeta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+// RequestMetaFrom returns the request metadata of ctx (zero when absent,
+// e.g. in command-line operations).
+func RequestMetaFrom(ctx context.Context) RequestMeta {
+	m, _ := ctx.Value(metaKey{}).(RequestMeta)
+	return m
+}

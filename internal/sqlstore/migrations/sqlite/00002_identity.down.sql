@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE user_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE invitations;
+DROP TABLE memberships;
+DROP TABLE roles;
+DROP TABLE users;
+DROP TABLE organizations;
