@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"errors"
 	"flag"
@@ -98,7 +99,9 @@ func TestMigrateCommands(t *testing.T) {
 		if !strings.Contains(out, "applied") || strings.Contains(out, "pending") {
 			t.Errorf("status after up:\n%s", out)
 		}
-		_ = latest
+		if !strings.Contains(out, fmt.Sprintf("%05d_", latest)) {
+			t.Errorf("status does not list the latest migration %d:\n%s", latest, out)
+		}
 		for _, bad := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "up", "--to", "1"}, {"migrate", "down", "--to", "x"}} {
 			if _, _, err := runCLI(t, vars, bad...); !errors.As(err, new(usageError)) {
 				t.Errorf("%v: %v, want a usage error", bad, err)
@@ -114,7 +117,7 @@ func TestServeRefusesSchemaBehind(t *testing.T) {
 		tg := hsetest.NewTarget(t, engine)
 		vars := map[string]string{"DATABASE_URL": tg.DatabaseURL, "HSE_DATA_DIR": t.TempDir(), "PORT": "1"}
 		_, _, err := runCLI(t, vars, "serve")
-		want := `schema is at 0, this binary needs 1: run "hse migrate up"`
+		want := fmt.Sprintf(`schema is at 0, this binary needs %d: run "hse migrate up"`, sqlstore.LatestVersion(engine))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("serve on an empty schema: %v, want %q", err, want)
 		}

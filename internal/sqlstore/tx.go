@@ -29,27 +29,49 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.dialect.rebind(query), args...)
 }
 
-// InTx runs fn in a read-write transaction, committing when fn returns nil
-// and rolling back otherwise (also when fn panics).
-func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, nil, fn)
+// Scope says whose rows a transaction may see. On PostgreSQL it sets the
+// row-level-security context of the transaction; SQLite relies on the
+// organization filter in every statement.
+type Scope struct {
+	OrgID    string
+	UserID   string
+	Platform bool // platform-operator operations: every tenant
+	ReadOnly bool // use the read pool
 }
 
-// InReadTx runs fn in a read-only transaction on the read pool.
-func (db *DB) InReadTx(ctx context.Context, fn func(*Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.engine == SQLite {
-		// The SQLite driver rejects the read-only option; the read pool is
-		// query_only already.
-		opts = nil
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise (also when fn panics).
+func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
+	if sc.ReadOnly {
+		opts := &sql.TxOptions{ReadOnly: true}
+		if db.engine == SQLite {
+			// The SQLite driver rejects the read-only option; the read
+			// pool is query_only already.
+			opts = nil
+		}
+		return db.run(ctx, db.read, opts, sc, fn)
 	}
-	return db.run(ctx, db.read, opts, fn)
+	return db.run(ctx, db.write, nil, sc, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if db.engine == Postgres {
+		// One round trip: act as the RLS-bound role and say whose rows
+		// this transaction may see. All settings end with the transaction.
+		platform := ""
+		if sc.Platform {
+			platform = "on"
+		}
+		if _, err := sqlTx.ExecContext(ctx, `SELECT set_config('role', 'hse_app', true),
+			set_config('hse.org_id', $1, true), set_config('hse.user_id', $2, true),
+			set_config('hse.platform', $3, true)`, sc.OrgID, sc.UserID, platform); err != nil {
+			_ = sqlTx.Rollback()
+			return fmt.Errorf("setting the transaction scope: %w", err)
+		}
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -74,6 +74,7 @@ CREATE TABLE invitations (
 CREATE TABLE sessions (
     id              TEXT PRIMARY KEY,
     user_id         TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    organization_id TEXT REFERENCES organizations (id) ON DELETE SET NULL,
     created_at      TIMESTAMP NOT NULL,
     last_used_at    TIMESTAMP NOT NULL,
     expires_at      TIMESTAMP NOT NULL,
