@@ -23,6 +23,9 @@ func Open(url string) (*redis.Client, error) {
 	opts.WriteTimeout = time.Second
 	opts.PoolTimeout = 2 * time.Second
 	opts.MaxRetries = 1
+	// Honour context deadlines too, so a hung Redis costs a request no more
+	// than its caller allows (the rate limiter gives it 250 ms).
+	opts.ContextTimeoutEnabled = true
 	return redis.NewClient(opts), nil
 }
 
