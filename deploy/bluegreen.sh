@@ -190,8 +190,9 @@ job_yaml=$(sed -E \
 	-e "s|^  name: hse-migrate\$|  name: $MIGRATION_JOB|" \
 	-e "s|^( +)image: .*\$|\\1image: $image|" \
 	"$MIGRATION_TEMPLATE")
-grep -qx "  name: $MIGRATION_JOB" <<<"$job_yaml" && grep -qF "image: $image" <<<"$job_yaml" ||
+if ! grep -qx "  name: $MIGRATION_JOB" <<<"$job_yaml" || ! grep -qF "image: $image" <<<"$job_yaml"; then
 	fail "step 2: $MIGRATION_TEMPLATE does not have the expected name: and image: lines"
+fi
 if $dry_run; then
 	printf '+ %s <<EOF\n%s\nEOF\n' "$(printf '%q ' "$KUBECTL" create -n "$NAMESPACE" -f -)" "$job_yaml"
 else
