@@ -22,14 +22,25 @@ import (
 // New returns the mailer that cfg asks for: SMTP when a host is configured,
 // otherwise a FileMailer writing to <dataDir>/mail.
 func New(cfg config.Mail, dataDir string, log *slog.Logger) (hse.Mailer, error) {
+	// Each branch checks its error itself: returning a nil *SMTPMailer as
+	// hse.Mailer would make a non-nil interface.
 	if cfg.Host != "" {
-		return NewSMTPMailer(cfg, log)
+		m, err := NewSMTPMailer(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
 	}
 	from := cfg.From
 	if from == "" {
 		from = config.DefaultMailFrom
 	}
-	return NewFileMailer(filepath.Join(dataDir, "mail"), from, log)
+	m, err := NewFileMailer(filepath.Join(dataDir, "mail"), from, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("no SMTP_HOST configured: mail is written to files and the log", "dir", m.Dir())
+	return m, nil
 }
 
 // newMessage builds the RFC 5322 message both adapters emit, so the file

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -149,6 +150,20 @@ func TestNewChoosesAdapter(t *testing.T) {
 	}
 	if _, ok := m.(*SMTPMailer); !ok {
 		t.Fatalf("with a host: %T, want *SMTPMailer", m)
+	}
+
+	// Failures come back as a nil interface, not a typed nil.
+	m, err = New(config.Mail{Host: "smtp.example.com", TLS: "ssl"}, dataDir, log)
+	if err == nil || m != nil {
+		t.Errorf("bad SMTP config: %v, %#v; want an error and a nil Mailer", err, m)
+	}
+	blocked := filepath.Join(dataDir, "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err = New(config.Mail{}, blocked, log)
+	if err == nil || m != nil {
+		t.Errorf("unusable data directory: %v, %#v; want an error and a nil Mailer", err, m)
 	}
 }
 
