@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones for organization settings, even on minimal images
 )
 
 func main() {
@@ -60,6 +61,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the API server", runServe},
 		{"migrate", "apply or roll back database migrations (up, down, status)", runMigrate},
+		{"admin", "platform operator accounts: create-operator, reset-password", runAdmin},
 		{"config", "print the effective configuration with secrets masked", runConfig},
 		{"version", "print version, commit and build date", runVersion},
 	}

@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 
+	"github.com/hsedigital/hse/internal/app"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/config"
-	"github.com/hsedigital/hse/internal/health"
-	"github.com/hsedigital/hse/internal/httpapi"
 	"github.com/hsedigital/hse/internal/logging"
-	"github.com/hsedigital/hse/internal/redisconn"
-	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
 )
 
@@ -54,35 +50,19 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 		return err
 	}
 	defer db.Close() // after the server has drained
-
 	if err := ensureSchema(ctx, e, cfg, db, migrate); err != nil {
 		return err
 	}
-
-	var redisPing health.Pinger
-	if cfg.RedisURL != "" {
-		rc, err := redisconn.Open(cfg.RedisURL)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		redisPing = func(ctx context.Context) error { return redisconn.Ping(ctx, rc) }
+	a, err := app.NewWithDB(ctx, cfg, log, db, app.Options{})
+	if err != nil {
+		return err
 	}
+	defer a.Close()
 
 	bi := buildinfo.Get()
-	checker := health.New(db, redisPing, cfg.DataDir)
-	metrics := server.NewMetrics(db.Pools())
-	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Logger: log, Health: checker, Build: bi})
-	srv := server.New(server.Options{
-		Addr:          fmt.Sprintf(":%d", cfg.Port),
-		MetricsAddr:   server.Addr(cfg.MetricsPort),
-		ShutdownDelay: cfg.ShutdownDelay,
-		DrainTimeout:  cfg.DrainTimeout,
-	}, log, checker, metrics, mux)
-
-	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine)
-	return srv.Run(ctx, onListen)
+	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine,
+		"redis", cfg.RedisURL != "", "smtp", cfg.Mail.Enabled())
+	return a.Server.Run(ctx, onListen)
 }
 
 // ensureSchema migrates on the embedded default or with --migrate, and

@@ -62,6 +62,14 @@ type Config struct {
 	ShutdownDelay time.Duration
 	// DrainTimeout bounds how long in-flight requests may take to finish.
 	DrainTimeout time.Duration
+
+	// RateLimitUser and RateLimitOrg are authenticated API requests per
+	// minute allowed per user and per organization.
+	RateLimitUser int
+	RateLimitOrg  int
+
+	HTTP HTTP // CORS, proxy trust, public URL, body limits
+	Mail Mail // SMTP, or files under the data directory when unset
 }
 
 // Getenv is the signature of os.Getenv; tests pass a map lookup instead.
@@ -138,8 +146,19 @@ func Load(getenv Getenv) (*Config, error) {
 		bad("LOG_FORMAT", c.LogFormat, "expected json or text")
 	}
 
+	c.RateLimitUser = intVar(getenv, "HSE_RATE_LIMIT_USER", 600, 1, 1_000_000, bad)
+	c.RateLimitOrg = intVar(getenv, "HSE_RATE_LIMIT_ORG", 3000, 1, 10_000_000, bad)
 	c.ShutdownDelay = durationVar(getenv, "HSE_SHUTDOWN_DELAY", 0, bad)
 	c.DrainTimeout = durationVar(getenv, "HSE_DRAIN_TIMEOUT", 25*time.Second, bad)
+
+	var err error
+	if c.HTTP, err = LoadHTTP(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Mail, err = LoadMail(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	c.Mail.LogBodies = c.Env == EnvDevelopment
 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

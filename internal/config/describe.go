@@ -25,7 +25,7 @@ func (c *Config) Describe() []Setting {
 	if c.DatabaseDefault {
 		dbURL = "(unset: embedded SQLite)"
 	}
-	return []Setting{
+	out := []Setting{
 		{"HSE_ENV", c.Env},
 		{"PORT", strconv.Itoa(c.Port)},
 		{"METRICS_PORT", port(c.MetricsPort)},
@@ -42,7 +42,11 @@ func (c *Config) Describe() []Setting {
 		{"LOG_FORMAT", c.LogFormat},
 		{"HSE_SHUTDOWN_DELAY", c.ShutdownDelay.String()},
 		{"HSE_DRAIN_TIMEOUT", c.DrainTimeout.String()},
+		{"HSE_RATE_LIMIT_USER", strconv.Itoa(c.RateLimitUser) + "/min"},
+		{"HSE_RATE_LIMIT_ORG", strconv.Itoa(c.RateLimitOrg) + "/min"},
 	}
+	out = append(out, c.HTTP.Describe()...)
+	return append(out, c.Mail.Describe()...)
 }
 
 func (c *Config) sqliteNote() string {

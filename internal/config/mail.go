@@ -36,6 +36,10 @@ type Mail struct {
 	// Timeout bounds each step of one SMTP conversation (SMTP_TIMEOUT),
 	// so a stalled server cannot hold a job forever.
 	Timeout time.Duration
+	// LogBodies logs the text of file-written mail, one-time links
+	// included, so a developer can copy them. Set in development only:
+	// tokens must not reach production logs.
+	LogBodies bool
 }
 
 // LoadMail reads the SMTP_* variables and validates them.

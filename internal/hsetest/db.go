@@ -137,6 +137,24 @@ func MigratedDB(t testing.TB, engine string) *sqlstore.DB {
 	return db
 }
 
+// MigratedDBAt opens the target and applies every migration.
+func MigratedDBAt(t testing.TB, tg Target) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), tg.Options)
+	if err != nil {
+		t.Fatalf("open %s: %v", tg.Options.Engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	m, err := db.Migrator(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Up(context.Background()); err != nil {
+		t.Fatalf("migrate up: %v", err)
+	}
+	return db
+}
+
 // Short returns a readable, unique suffix for names in tests.
 func Short(t testing.TB) string {
 	return strings.ToLower(strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))

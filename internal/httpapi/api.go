@@ -10,15 +10,28 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/health"
+	"github.com/hsedigital/hse/internal/identity"
 )
 
 // Deps are the services the handlers call.
 type Deps struct {
-	Logger *slog.Logger
-	Health *health.Checker
-	Build  buildinfo.Info
+	Logger   *slog.Logger
+	Health   *health.Checker
+	Build    buildinfo.Info
+	Identity *identity.Service // nil serves only health and docs (tests)
+	Auth     Authenticator
+	Limiter  auth.Limiter
+	Limits   APILimits
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// MaxBodyBytes bounds JSON request bodies of every operation that does
+	// not set its own limit.
+	MaxBodyBytes int64
+	// OrgInitializers add starter content to organizations at signup.
+	OrgInitializers []identity.OrgInitializer
 }
 
 // New registers every route on mux and returns the API, whose OpenAPI
@@ -31,9 +44,30 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	// page without any CDN), and responses carry no $schema links.
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.CreateHooks = nil
+	if d.MaxBodyBytes > 0 {
+		cfg.OnAddOperation = append(cfg.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+			if op.MaxBodyBytes == 0 {
+				op.MaxBodyBytes = d.MaxBodyBytes
+			}
+		})
+	}
 	api := humago.New(mux, cfg)
 
+	api.OpenAPI().Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "An access token from POST /api/auth/login, valid 15 minutes, bound to one organization."},
+	}
+	api.UseMiddleware(authMiddleware(d))
+
 	registerHealth(mux, api, d)
+	if d.Identity != nil {
+		registerAuth(api, d)
+		registerOrganizations(api, d)
+		registerMembers(api, d)
+		registerRoles(api, d)
+		registerAdmin(api, d)
+		registerAuditLog(api, d)
+	}
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -23,6 +26,7 @@ type Problem struct {
 	Detail    string           `json:"detail,omitempty"`
 	RequestID string           `json:"requestId,omitempty"`
 	Errors    []hse.FieldError `json:"errors,omitempty"`
+	Details   map[string]any   `json:"details,omitempty"`
 }
 
 // Error implements error.
@@ -147,16 +151,23 @@ func init() {
 	}
 }
 
-// DomainError converts an error from a service into a problem. Internal
+// problemFor converts an error from a service into a problem. Internal
 // errors are logged once with the request id and shown as "internal error".
-func DomainError(r *http.Request, log *slog.Logger, err error) huma.StatusError {
+// A rate-limit refusal carries Retry-After.
+func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 	var de *hse.Error
 	if !errors.As(err, &de) || de.Kind == hse.KindInternal {
-		log.ErrorContext(r.Context(), "internal error", "err", err)
-		return &Problem{Title: "Internal Server Error", Status: 500, Code: "INTERNAL", Detail: "internal error", RequestID: reqid.From(r.Context())}
+		log.ErrorContext(ctx, "internal error", "err", err)
+		return &Problem{Title: "Internal Server Error", Status: 500, Code: "INTERNAL", Detail: "internal error", RequestID: reqid.From(ctx)}
 	}
 	status := statusForKind[de.Kind]
-	return &Problem{Title: http.StatusText(status), Status: status, Code: de.Code, Detail: de.Message, Errors: de.Fields, RequestID: reqid.From(r.Context())}
+	p := &Problem{Title: http.StatusText(status), Status: status, Code: de.Code, Detail: de.Message, Errors: de.Fields,
+		Details: de.Details, RequestID: reqid.From(ctx)}
+	if de.RetryAfter > 0 {
+		secs := int64((de.RetryAfter + time.Second - 1) / time.Second)
+		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {strconv.FormatInt(secs, 10)}})
+	}
+	return p
 }
 
 // WriteProblem writes a problem outside huma (middleware, plain handlers).

@@ -85,7 +85,10 @@ func (s *Service) Signup(ctx context.Context, in SignupInput, inits ...OrgInitia
 	now := s.now()
 	var token string
 	existing := false
-	err = s.Store.InTx(ctx, TxScope{}, func(tx Tx) error {
+	orgID := newID()
+	// The transaction acts in the new organization from the start, so
+	// row-level security admits its roles and membership.
+	err = s.Store.InTx(ctx, TxScope{OrgID: orgID}, func(tx Tx) error {
 		if _, err := tx.FindUserByEmail(ctx, email); err == nil {
 			existing = true
 			return tx.AppendAudit(ctx, s.audit(ctx, "", "", email, "auth.signup_existing_email", "user", "", nil, nil))
@@ -96,7 +99,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput, inits ...OrgInitia
 		if err != nil {
 			return err
 		}
-		org := &Organization{ID: newID(), Name: orgName, Slug: slug, Plan: "free", Status: OrgActive, CreatedAt: now, UpdatedAt: now}
+		org := &Organization{ID: orgID, Name: orgName, Slug: slug, Plan: "free", Status: OrgActive, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateOrganization(ctx, org); err != nil {
 			return err
 		}

@@ -28,6 +28,9 @@ type FileMailer struct {
 	from string
 	log  *slog.Logger
 	now  func() time.Time
+	// LogBodies adds the text to the log line (development only: it may
+	// carry one-time links).
+	LogBodies bool
 }
 
 // NewFileMailer writes messages into dir (created 0750 if missing) with
@@ -65,13 +68,16 @@ func (f *FileMailer) Send(ctx context.Context, m hse.Mail) error {
 	if err != nil {
 		return err
 	}
-	f.log.LogAttrs(ctx, slog.LevelInfo, "mail written to file (no SMTP_HOST configured)",
+	attrs := []slog.Attr{
 		slog.String("to", recipient(m.To)),
 		slog.String("subject", m.Subject),
 		slog.String("kind", m.Kind),
 		slog.String("file", path),
-		slog.String("text", m.Text),
-	)
+	}
+	if f.LogBodies {
+		attrs = append(attrs, slog.String("text", m.Text))
+	}
+	f.log.LogAttrs(ctx, slog.LevelInfo, "mail written to file (no SMTP_HOST configured)", attrs...)
 	return nil
 }
 

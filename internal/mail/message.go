@@ -39,6 +39,7 @@ func New(cfg config.Mail, dataDir string, log *slog.Logger) (hse.Mailer, error) 
 	if err != nil {
 		return nil, err
 	}
+	m.LogBodies = cfg.LogBodies
 	log.Info("no SMTP_HOST configured: mail is written to files and the log", "dir", m.Dir())
 	return m, nil
 }

@@ -25,6 +25,8 @@ type Options struct {
 	ShutdownDelay time.Duration
 	// DrainTimeout bounds how long in-flight requests may take to finish.
 	DrainTimeout time.Duration
+	Security     SecurityOptions
+	CORS         CORSOptions
 }
 
 // Server is the HSE Digital HTTP server.
@@ -44,7 +46,7 @@ func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metri
 	if opts.MetricsAddr == "" {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	s.handler = observe(log, metrics, recoverPanics(log, httpapi.CapturePattern(mux)))
+	s.handler = observe(log, metrics, securityHeaders(cors(recoverPanics(log, httpapi.CapturePattern(mux)), opts.CORS), opts.Security))
 	return s
 }
 

@@ -157,8 +157,15 @@ REVOKE UPDATE, DELETE ON audit_log FROM hse_app;
 -- platform-operator operations.
 ALTER TABLE roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE roles FORCE ROW LEVEL SECURITY;
+-- A user also reads the roles they hold in their other organizations (the
+-- organization switcher shows them).
 CREATE POLICY tenant ON roles
-    USING (organization_id = current_setting('hse.org_id', true) OR current_setting('hse.platform', true) = 'on');
+    USING (organization_id = current_setting('hse.org_id', true)
+           OR current_setting('hse.platform', true) = 'on'
+           OR EXISTS (SELECT 1 FROM memberships m
+                      WHERE m.organization_id = roles.organization_id
+                        AND m.role_id = roles.id
+                        AND m.user_id = current_setting('hse.user_id', true)));
 
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE invitations FORCE ROW LEVEL SECURITY;

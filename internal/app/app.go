@@ -1,0 +1,140 @@
+// Package app assembles the platform from its configuration: database,
+// Redis, services, HTTP API and server. `hse serve`, the admin commands and
+// the integration tests all build it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hsedigital/hse/internal/auth"
+	"github.com/hsedigital/hse/internal/buildinfo"
+	"github.com/hsedigital/hse/internal/config"
+	"github.com/hsedigital/hse/internal/health"
+	"github.com/hsedigital/hse/internal/hse"
+	"github.com/hsedigital/hse/internal/httpapi"
+	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/mail"
+	"github.com/hsedigital/hse/internal/redisconn"
+	"github.com/hsedigital/hse/internal/server"
+	"github.com/hsedigital/hse/internal/sqlstore"
+)
+
+// Options override parts of the assembly, for tests.
+type Options struct {
+	Mailer hse.Mailer       // default: SMTP or files, from the configuration
+	Now    func() time.Time // default: the wall clock
+}
+
+// App is the assembled platform.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *sqlstore.DB
+	Redis    *redis.Client // nil when not configured
+	Identity *identity.Service
+	Health   *health.Checker
+	Server   *server.Server
+	API      http.Handler // the full middleware chain
+
+	ownsDB bool // opened by New, so closed by Close
+}
+
+// New opens the database (which must already be migrated as far as the
+// caller requires) and builds every service around it.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*App, error) {
+	db, err := sqlstore.Open(ctx, sqlstore.Options{Engine: cfg.Engine, URL: cfg.DatabaseURL, Path: cfg.SQLitePath, PoolSize: cfg.DatabasePoolSize})
+	if err != nil {
+		return nil, err
+	}
+	a, err := NewWithDB(ctx, cfg, log, db, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.ownsDB = true
+	return a, nil
+}
+
+// NewWithDB builds the platform on an open database.
+func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sqlstore.DB, opts Options) (*App, error) {
+	a := &App{Config: cfg, Log: log, DB: db}
+	var redisPing health.Pinger
+	var limiter auth.Limiter = auth.NewMemoryLimiter()
+	if cfg.RedisURL != "" {
+		rc, err := redisconn.Open(cfg.RedisURL)
+		if err != nil {
+			return nil, err
+		}
+		a.Redis = rc
+		redisPing = func(ctx context.Context) error { return redisconn.Ping(ctx, rc) }
+		// Redis makes limits shared across replicas; when it fails they
+		// fall back to this process, never to unlimited.
+		limiter = auth.NewFallback(auth.NewRedisLimiter(rc), limiter, log)
+	}
+
+	mailer := opts.Mailer
+	if mailer == nil {
+		m, err := mail.New(cfg.Mail, cfg.DataDir, log)
+		if err != nil {
+			return nil, err
+		}
+		mailer = m
+	}
+	if cfg.JWTSecret == "" || cfg.RefreshSecret == "" {
+		return nil, errors.New("JWT_SECRET and REFRESH_SECRET must be set (development generates them on serve)")
+	}
+	keys, err := auth.NewKeyring(cfg.JWTSecret, cfg.JWTSecretPrevious)
+	if err != nil {
+		return nil, fmt.Errorf("JWT_SECRET: %w", err)
+	}
+	hasher, err := auth.NewRefreshHasher(cfg.RefreshSecret, cfg.RefreshSecretPrevious)
+	if err != nil {
+		return nil, fmt.Errorf("REFRESH_SECRET: %w", err)
+	}
+	a.Identity = &identity.Service{Store: db.Identity(), Keys: keys, Hasher: hasher, Limiter: limiter, Mailer: mailer,
+		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now}
+
+	a.Health = health.New(db, redisPing, cfg.DataDir)
+	metrics := server.NewMetrics(db.Pools())
+	mux := http.NewServeMux()
+	httpapi.New(mux, httpapi.Deps{
+		Logger: log, Health: a.Health, Build: buildinfo.Get(),
+		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
+		Limits: httpapi.APILimits{
+			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
+			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
+		},
+		TrustProxy:   cfg.HTTP.TrustProxy,
+		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+	})
+	a.Server = server.New(server.Options{
+		Addr:          fmt.Sprintf(":%d", cfg.Port),
+		MetricsAddr:   server.Addr(cfg.MetricsPort),
+		ShutdownDelay: cfg.ShutdownDelay,
+		DrainTimeout:  cfg.DrainTimeout,
+		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},
+		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
+	}, log, a.Health, metrics, mux)
+	a.API = a.Server.Handler()
+	return a, nil
+}
+
+// Close releases Redis, and the database when New opened it; call it after
+// the server drained.
+func (a *App) Close() error {
+	var errs []error
+	if a.Redis != nil {
+		errs = append(errs, a.Redis.Close())
+	}
+	if a.ownsDB {
+		errs = append(errs, a.DB.Close())
+	}
+	return errors.Join(errs...)
+}
