@@ -239,7 +239,7 @@ if $dry_run; then
 	fi
 else
 	pf_log=$(mktemp)
-	k port-forward -n "$NAMESPACE" "deployment/$DEPLOY_PREFIX-$target" "$LOCAL_PORT:$APP_PORT" >"$pf_log" 2>&1 &
+	"$KUBECTL" port-forward -n "$NAMESPACE" "deployment/$DEPLOY_PREFIX-$target" "$LOCAL_PORT:$APP_PORT" >"$pf_log" 2>&1 &
 	pf_pid=$!
 	trap 'kill "$pf_pid" 2>/dev/null || true; rm -f "$pf_log"' EXIT
 	up=false

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,6 +48,7 @@ case "$1 $2" in
 	sed -n 's/.*"slot":"\([a-z]*\)".*/\1/p' <<<"$2" >"$FAKE_STATE/slot" ;;
 "create -n") cat >"$FAKE_STATE/job.yaml" ;;
 "port-forward -n")
+	echo $$ >"$FAKE_STATE/port-forward-pid"
 	touch "$FAKE_STATE/port-forward-up"
 	exec sleep 30 ;;
 "logs job/"*) echo "fake migration logs" ;;
@@ -154,12 +158,35 @@ func runBlueGreen(t *testing.T, active string, env map[string]string, args ...st
 	if b, err := os.ReadFile(filepath.Join(state, "job.yaml")); err == nil {
 		r.job = string(b)
 	}
+	// The script must not leave its port-forward running (it would hold the
+	// local port for the next release).
+	if b, err := os.ReadFile(filepath.Join(state, "port-forward-pid")); err == nil {
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		if !exited(pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("the port-forward (pid %d) is still running after the script exited", pid)
+		}
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("calls:\n%s\nstdout:\n%s\nstderr:\n%s", strings.Join(r.calls, "\n"), r.stdout, r.stderr)
 		}
 	})
 	return r
+}
+
+// exited reports whether pid is gone, giving it a moment to be reaped.
+func exited(pid int) bool {
+	for range 50 {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return true
+		}
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && strings.Contains(string(b), ") Z ") {
+			return true // a zombie waiting for its reaper has stopped running
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 // sequence reduces the calls to compare them with an expected list: repeated
