@@ -31,7 +31,7 @@
 #   READY_TIMEOUT      [300s]            kubectl wait --timeout for the pods
 #   MIGRATION_TEMPLATE [k8s/migration/job.yaml beside this script]
 #   MIGRATION_JOB      [hse-migrate-<UTC time>]
-#   MIGRATION_TIMEOUT  [600]             seconds
+#   MIGRATION_TIMEOUT  [960]             seconds; the Job itself gives up after 900
 #   LOCAL_PORT         [8080]            local end of the port-forward
 #   SMOKE_CMD          [curl /api/ready and /api/health]  a command to which the
 #                      idle slot's URL is appended, e.g. SMOKE_CMD="hse smoke --url"
@@ -58,7 +58,7 @@ ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
 READY_TIMEOUT=${READY_TIMEOUT:-300s}
 MIGRATION_TEMPLATE=${MIGRATION_TEMPLATE:-$script_dir/k8s/migration/job.yaml}
 MIGRATION_JOB=${MIGRATION_JOB:-hse-migrate-$(date -u +%Y%m%d%H%M%S)}
-MIGRATION_TIMEOUT=${MIGRATION_TIMEOUT:-600}
+MIGRATION_TIMEOUT=${MIGRATION_TIMEOUT:-960}
 LOCAL_PORT=${LOCAL_PORT:-8080}
 SMOKE_CMD=${SMOKE_CMD:-}
 PROMETHEUS_URL=${PROMETHEUS_URL:-}
