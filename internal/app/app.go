@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hsedigital/hse/internal/auth"
@@ -42,6 +43,9 @@ type App struct {
 	Health   *health.Checker
 	Server   *server.Server
 	API      http.Handler // the full middleware chain
+	// OpenAPI describes every registered operation (the route-walking
+	// isolation test enumerates it).
+	OpenAPI *huma.OpenAPI
 
 	ownsDB bool // opened by New, so closed by Close
 }
@@ -104,7 +108,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{
+	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Limits: httpapi.APILimits{
@@ -123,6 +127,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
 	}, log, a.Health, metrics, mux)
 	a.API = a.Server.Handler()
+	a.OpenAPI = api.OpenAPI()
 	return a, nil
 }
 

@@ -85,6 +85,12 @@ func authMiddleware(d Deps) func(huma.Context, func(huma.Context)) {
 			writeError(ctx, d, err)
 			return
 		}
+		// Operator-only operations refuse everyone else before the body is
+		// even read.
+		if ctx.Operation().Metadata["operatorOnly"] == true && !p.Operator {
+			writeProblem(ctx, &Problem{Status: 403, Code: "OPERATOR_ONLY", Detail: "this endpoint is for platform operators"})
+			return
+		}
 		if !limitAPI(ctx, d, "api:user:"+p.UserID, d.Limits.PerUser) {
 			return
 		}

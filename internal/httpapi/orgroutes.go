@@ -164,11 +164,14 @@ func registerMembers(api huma.API, d Deps) {
 		Summary: "Invite someone by e-mail", Description: "They get a link valid 7 days; accepting creates their account or links the existing one."},
 		func(ctx context.Context, in *struct {
 			Body struct {
-				Email string `json:"email" maxLength:"254"`
-				memberInputBody
+				Email        string   `json:"email" maxLength:"254"`
+				RoleID       string   `json:"roleId" minLength:"1" maxLength:"64"`
+				StationIDs   []string `json:"stationIds,omitempty" maxItems:"500" doc:"for station-scoped roles"`
+				ContractorID string   `json:"contractorId,omitempty" maxLength:"64" doc:"for the contractor role"`
 			}
 		}) (*struct{ Body InvitationView }, error) {
-			inv, err := svc.Invite(ctx, principalFrom(ctx), in.Body.Email, in.Body.input())
+			inv, err := svc.Invite(ctx, principalFrom(ctx), in.Body.Email,
+				identity.MemberInput{RoleID: in.Body.RoleID, StationIDs: in.Body.StationIDs, ContractorID: in.Body.ContractorID})
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
@@ -284,7 +287,8 @@ func registerAdmin(api huma.API, d Deps) {
 	svc := d.Identity
 	tags := []string{"Platform administration"}
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
-	huma.Register(api, huma.Operation{OperationID: "adminListOrganizations", Method: http.MethodGet, Path: "/api/admin/organizations", Tags: tags, Security: bearer,
+	operatorOnly := map[string]any{"operatorOnly": true}
+	huma.Register(api, huma.Operation{OperationID: "adminListOrganizations", Method: http.MethodGet, Path: "/api/admin/organizations", Tags: tags, Security: bearer, Metadata: operatorOnly,
 		Summary: "Every organization with its member count (platform operators)"},
 		func(ctx context.Context, _ *struct{}) (*itemsOutput[identity.OrgSummary], error) {
 			os, err := svc.AdminOrganizations(ctx, principalFrom(ctx))
@@ -294,15 +298,19 @@ func registerAdmin(api huma.API, d Deps) {
 			return items(os), nil
 		})
 	for _, st := range []struct{ id, verb, status string }{{"adminSuspendOrganization", "suspend", identity.OrgSuspended}, {"adminReactivateOrganization", "reactivate", identity.OrgActive}} {
-		huma.Register(api, huma.Operation{OperationID: st.id, Method: http.MethodPost, Path: "/api/admin/organizations/{id}/" + st.verb, Tags: tags, Security: bearer,
+		huma.Register(api, huma.Operation{OperationID: st.id, Method: http.MethodPost, Path: "/api/admin/organizations/{id}/" + st.verb, Tags: tags, Security: bearer, Metadata: operatorOnly,
 			Summary: "Set an organization's status to " + st.status + " (platform operators)"},
 			func(ctx context.Context, in *struct {
 				orgPath
-				Body struct {
+				Body *struct {
 					Reason string `json:"reason,omitempty" maxLength:"500"`
 				}
 			}) (*orgOutput, error) {
-				o, err := svc.SetOrganizationStatus(ctx, principalFrom(ctx), in.ID, st.status, in.Body.Reason)
+				reason := ""
+				if in.Body != nil {
+					reason = in.Body.Reason
+				}
+				o, err := svc.SetOrganizationStatus(ctx, principalFrom(ctx), in.ID, st.status, reason)
 				if err != nil {
 					return nil, fail(ctx, err)
 				}
