@@ -70,7 +70,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sqlstore.DB, opts Options) (*App, error) {
 	a := &App{Config: cfg, Log: log, DB: db}
 	var redisPing health.Pinger
-	var limiter auth.Limiter = auth.NewMemoryLimiter()
+	// The limiters follow the services' clock, so that tests with a fake
+	// clock see limits recover.
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	var limiter auth.Limiter = auth.NewMemoryLimiter(auth.WithClock(now))
 	if cfg.RedisURL != "" {
 		rc, err := redisconn.Open(cfg.RedisURL)
 		if err != nil {
@@ -80,7 +86,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		redisPing = func(ctx context.Context) error { return redisconn.Ping(ctx, rc) }
 		// Redis makes limits shared across replicas; when it fails they
 		// fall back to this process, never to unlimited.
-		limiter = auth.NewFallback(auth.NewRedisLimiter(rc), limiter, log)
+		limiter = auth.NewFallback(auth.NewRedisLimiter(rc, auth.WithClock(now)), limiter, log, auth.WithClock(now))
 	}
 
 	mailer := opts.Mailer

@@ -32,40 +32,90 @@ type Env struct {
 	Mail   *mailtest.Recorder
 	Engine string
 	Logs   *bytes.Buffer
+	// Target is the database the platform runs on; NewAt builds another
+	// platform on the same one (a second replica, or a restart).
+	Target hsetest.Target
+	// IP is the client address of requests that do not set one.
+	IP string
 }
 
 // Option adjusts the configuration before the platform is built.
-type Option func(vars map[string]string)
+type Option func(s *settings)
+
+type settings struct {
+	vars map[string]string
+	opts app.Options
+}
 
 // WithEnv sets an environment variable of the configuration.
-func WithEnv(k, v string) Option { return func(m map[string]string) { m[k] = v } }
+func WithEnv(k, v string) Option { return func(s *settings) { s.vars[k] = v } }
+
+// WithNow replaces the wall clock of the services and rate limiters, for
+// tests of expiry and of limits recovering (see Clock).
+func WithNow(now func() time.Time) Option { return func(s *settings) { s.opts.Now = now } }
+
+// Default secrets of a test platform.
+const (
+	JWTSecret     = "test-jwt-secret-0123456789abcdefghijklmnop"
+	RefreshSecret = "test-refresh-secret-0123456789abcdefghijkl"
+)
 
 // New builds the platform on a fresh, migrated database of engine.
 func New(t testing.TB, engine string, opts ...Option) *Env {
 	t.Helper()
-	tg := hsetest.NewTarget(t, engine)
-	vars := map[string]string{
+	return NewAt(t, hsetest.NewTarget(t, engine), opts...)
+}
+
+// NewAt builds the platform on the database tg, migrating it if needed.
+// Several platforms on one target share their data as replicas do.
+func NewAt(t testing.TB, tg hsetest.Target, opts ...Option) *Env {
+	t.Helper()
+	s := &settings{vars: map[string]string{
 		"DATABASE_URL":   tg.DatabaseURL,
 		"HSE_DATA_DIR":   t.TempDir(),
-		"JWT_SECRET":     "test-jwt-secret-0123456789abcdefghijklmnop",
-		"REFRESH_SECRET": "test-refresh-secret-0123456789abcdefghijkl",
-	}
+		"JWT_SECRET":     JWTSecret,
+		"REFRESH_SECRET": RefreshSecret,
+	}}
 	for _, o := range opts {
-		o(vars)
+		o(s)
 	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
+	cfg, err := config.Load(func(k string) string { return s.vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := hsetest.MigratedDBAt(t, tg)
 	logs := &bytes.Buffer{}
 	rec := &mailtest.Recorder{}
-	a, err := app.NewWithDB(context.Background(), cfg, logging.New(&lockedWriter{w: logs}, "json", slog.LevelInfo), db, app.Options{Mailer: rec})
+	s.opts.Mailer = rec
+	a, err := app.NewWithDB(context.Background(), cfg, logging.New(&lockedWriter{w: logs}, "json", slog.LevelInfo), db, s.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return &Env{T: t, App: a, Mail: rec, Engine: engine, Logs: logs}
+	return &Env{T: t, App: a, Mail: rec, Engine: tg.Options.Engine, Logs: logs, Target: tg, IP: "192.0.2.1"}
+}
+
+// Clock is a settable clock for WithNow, safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // lockedWriter serialises log writes from concurrent requests.
@@ -111,7 +161,7 @@ type Request struct {
 	Method, Path, Token string
 	Body                any
 	Header              map[string]string
-	IP                  string // remote address; default: a distinct one per Env
+	IP                  string // remote address; default: Env.IP
 }
 
 // Do sends a request through the full middleware chain.
@@ -143,7 +193,7 @@ func (e *Env) Do(r Request) *Response {
 	}
 	ip := r.IP
 	if ip == "" {
-		ip = "192.0.2.1"
+		ip = e.IP
 	}
 	req.RemoteAddr = ip + ":40000"
 	rec := httptest.NewRecorder()
