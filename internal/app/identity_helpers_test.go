@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -200,31 +199,6 @@ func invite(t *testing.T, e *apptest.Env, inviter *apptest.User, email, roleID s
 	e.Must(201, r)
 	inv := decodeJSON[invitationItem](t, r)
 	return inv.ID, nthMailToken(t, e, email, "invitation", n)
-}
-
-// testClock is a settable clock for the identity service. Tests that move it
-// run their requests one at a time, so plain field assignment is safe.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func useClock(e *apptest.Env) *testClock {
-	c := &testClock{now: time.Now().UTC()}
-	e.App.Identity.Now = c.Now
-	return c
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func permSet(ps []hse.Permission) []string {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hsedigital/hse/internal/auth"
@@ -34,6 +35,16 @@ func (s *Service) checkAssignment(ctx context.Context, tx Tx, p *hse.Principal, 
 	switch r.Scope {
 	case hse.ScopeStations:
 		in.ContractorID = ""
+		// A station-scoped role without stations would reach nothing, or,
+		// in code that reads an empty list as "no limit", everything.
+		if len(in.StationIDs) == 0 {
+			return nil, hse.Invalid("a station-scoped role needs stations", hse.FieldError{Field: "stationIds", Message: "required for this role: at least one station"})
+		}
+		for i, id := range in.StationIDs {
+			if strings.TrimSpace(id) == "" || len(id) > 64 {
+				return nil, hse.Invalid("invalid station id", hse.FieldError{Field: fmt.Sprintf("stationIds[%d]", i), Message: "must be a station id"})
+			}
+		}
 	case hse.ScopeContractor:
 		in.StationIDs = nil
 		if in.ContractorID == "" {

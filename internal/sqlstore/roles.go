@@ -73,7 +73,14 @@ func (t identityTx) UpdateRole(ctx context.Context, orgID string, r *identity.Ro
 	return expectOne(res, err, "role")
 }
 
+// DeleteRole deletes a role. Accepted and revoked invitations that offered
+// it are history (the audit trail keeps them) and go with it; their foreign
+// key would otherwise refuse the delete of a role nobody uses any more.
 func (t identityTx) DeleteRole(ctx context.Context, orgID, id string) error {
+	if _, err := t.Exec(ctx, `DELETE FROM invitations WHERE organization_id = ? AND role_id = ?
+		AND (accepted_at IS NOT NULL OR revoked_at IS NOT NULL)`, orgID, id); err != nil {
+		return err
+	}
 	res, err := t.Exec(ctx, `DELETE FROM roles WHERE organization_id = ? AND id = ?`, orgID, id)
 	return expectOne(res, err, "role")
 }
