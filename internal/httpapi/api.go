@@ -34,6 +34,9 @@ type Deps struct {
 	OrgInitializers []identity.OrgInitializer
 }
 
+// humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
+const humaDefaultMaxBodyBytes = 1024 * 1024
+
 // New registers every route on mux and returns the API, whose OpenAPI
 // document describes exactly what was registered.
 func New(mux *http.ServeMux, d Deps) huma.API {
@@ -45,8 +48,10 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.CreateHooks = nil
 	if d.MaxBodyBytes > 0 {
+		// huma fills in its own default before these hooks run, so that
+		// default counts as "not set by the operation".
 		cfg.OnAddOperation = append(cfg.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
-			if op.MaxBodyBytes == 0 {
+			if op.MaxBodyBytes == 0 || op.MaxBodyBytes == humaDefaultMaxBodyBytes {
 				op.MaxBodyBytes = d.MaxBodyBytes
 			}
 		})

@@ -142,6 +142,10 @@ func init() {
 	// huma keeps its error constructor in a package variable; this is the
 	// documented way to change the error format.
 	huma.NewError = newProblem
+	// Field names are matched exactly: encoding/json would otherwise take
+	// "timezone" for "timeZone", and a misspelt field must be refused by
+	// name rather than half-applied.
+	huma.ValidateStrictCasing = true
 	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 		se := newProblem(status, msg, errs...)
 		if p, ok := se.(*Problem); ok && ctx != nil {

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,13 +41,30 @@ type Service struct {
 	Log       *slog.Logger
 	PublicURL string // base of links in e-mails
 	Now       func() time.Time
+	// PrincipalTTL is how long a resolved caller is reused without asking
+	// the database again (0 disables the cache).
+	PrincipalTTL time.Duration
+
+	cacheOnce sync.Once
+	cache     *principalCache
 }
 
+func (s *Service) principals() *principalCache {
+	s.cacheOnce.Do(func() { s.cache = newPrincipalCache(s.PrincipalTTL) })
+	return s.cache
+}
+
+// forgetPrincipals is called after every change that can narrow what a
+// caller may do.
+func (s *Service) forgetPrincipals() { s.principals().clear() }
+
+// now is the service's clock, at the microsecond precision both engines
+// store, so that what a change returns is what a later read returns.
 func (s *Service) now() time.Time {
 	if s.Now != nil {
-		return s.Now().UTC()
+		return s.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
