@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/hse"
@@ -80,6 +81,20 @@ func (s *Service) ResendVerification(ctx context.Context, email string) error {
 	return nil
 }
 
+// renameField gives a validation error the request's name for a field,
+// such as newPassword for the policy's "password".
+func renameField(err error, from, to string) error {
+	var e *hse.Error
+	if errors.As(err, &e) {
+		for i := range e.Fields {
+			if e.Fields[i].Field == from {
+				e.Fields[i].Field = to
+			}
+		}
+	}
+	return err
+}
+
 func ignoreNotFound(err error) error {
 	if hse.IsNotFound(err) {
 		return nil
@@ -136,13 +151,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err != nil {
 			return err
 		}
-		u, err = tx.FindUserByID(ctx, userID)
-		return err
+		if u, err = tx.FindUserByID(ctx, userID); err != nil {
+			return err
+		}
+		// Checked before the transaction commits, so that a refused
+		// password leaves the link usable for a better one.
+		return auth.ValidatePassword(password, u.Email)
 	})
 	if err != nil {
-		return err
-	}
-	if err := auth.ValidatePassword(password, u.Email); err != nil {
 		return err
 	}
 	hash, err := auth.HashPassword(password)
@@ -190,7 +206,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *hse.Principal, current,
 		return hse.Invalid("the current password is wrong", hse.FieldError{Field: "currentPassword", Message: "does not match"})
 	}
 	if err := auth.ValidatePassword(next, u.Email); err != nil {
-		return err
+		return renameField(err, "password", "newPassword")
 	}
 	hash, err := auth.HashPassword(next)
 	if err != nil {

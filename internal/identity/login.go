@@ -235,6 +235,13 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 			reused = true // a concurrent refresh spent it first
 			return nil
 		}
+		// The membership may have gone since login: check before issuing,
+		// inside the transaction that spends the token. Once it commits
+		// the new tokens are issued, even if a concurrent request that
+		// presented the same token revokes the session a moment later.
+		if _, err := tx.LoadPrincipal(ctx, sess.OrgID, sess.UserID, sess.ID, now); err != nil {
+			return err
+		}
 		if err := tx.CreateRefreshToken(ctx, &RefreshToken{Hash: s.Hasher.Hash(next), SessionID: sess.ID, IssuedAt: now, ExpiresAt: sess.ExpiresAt}); err != nil {
 			return err
 		}
@@ -250,10 +257,6 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 	if reused {
 		s.revokeFamily(ctx, sess, "refresh_token_reuse")
 		return nil, hse.Unauthorized("REFRESH_TOKEN_REUSED", "this refresh token was already used; every session of this login has been ended")
-	}
-	// The membership may have gone since login: check before issuing.
-	if _, err := s.principal(ctx, sess.OrgID, sess.UserID, sess.ID); err != nil {
-		return nil, err
 	}
 	access, exp, err := s.Keys.IssueAccess(auth.AccessClaims{UserID: sess.UserID, OrgID: sess.OrgID, SessionID: sess.ID}, now)
 	if err != nil {
