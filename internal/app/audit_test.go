@@ -423,4 +423,3 @@ func rebind(engine, q string) string {
 	}
 	return b.String()
 }
-
