@@ -301,7 +301,9 @@ func registerAdmin(api huma.API, d Deps) {
 		huma.Register(api, huma.Operation{OperationID: st.id, Method: http.MethodPost, Path: "/api/admin/organizations/{id}/" + st.verb, Tags: tags, Security: bearer, Metadata: operatorOnly,
 			Summary: "Set an organization's status to " + st.status + " (platform operators)"},
 			func(ctx context.Context, in *struct {
-				orgPath
+				// Not the embedded orgPath: huma ignores the fields of an
+				// embedded unexported type, which left the id empty.
+				ID   string `path:"id" maxLength:"64"`
 				Body *struct {
 					Reason string `json:"reason,omitempty" maxLength:"500"`
 				}
