@@ -44,6 +44,17 @@ type Decision struct {
 	RetryAfter time.Duration // until the next request is allowed; zero when allowed
 }
 
+// LimitedError is the cause of a request refused by a limit. Services wrap
+// it in their own error so that the HTTP layer can still send the
+// decision's headers.
+type LimitedError struct {
+	Decision Decision
+}
+
+func (e *LimitedError) Error() string {
+	return fmt.Sprintf("rate limit of %d exceeded; retry after %v", e.Decision.Limit, e.Decision.RetryAfter)
+}
+
 // HeaderValues returns the rate-limit response headers for d, keyed by
 // header name (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and,
 // when refused, Retry-After), with durations in whole seconds rounded up so

@@ -91,32 +91,56 @@ func authMiddleware(d Deps) func(huma.Context, func(huma.Context)) {
 			writeProblem(ctx, &Problem{Status: 403, Code: "OPERATOR_ONLY", Detail: "this endpoint is for platform operators"})
 			return
 		}
-		if !limitAPI(ctx, d, "api:user:"+p.UserID, d.Limits.PerUser) {
-			return
-		}
-		if p.OrgID != "" && !limitAPI(ctx, d, "api:org:"+p.OrgID, d.Limits.PerOrg) {
+		if !limitAPI(ctx, d, p) {
 			return
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
 }
 
-// limitAPI applies one limit, sets the RateLimit headers and answers 429
-// when it is exhausted. The limiter degrades to in-process counting when
-// Redis fails, so an error here is unexpected and refuses the request.
-func limitAPI(ctx huma.Context, d Deps, key string, l auth.Limit) bool {
-	if d.Limiter == nil || l.Requests == 0 {
+// limitAPI applies the per-user and then the per-organization limit and
+// answers 429 when one is exhausted. The RateLimit headers describe the
+// tighter of the two, the one the client will run into first. The limiter
+// degrades to in-process counting when Redis fails, so an error here is
+// unexpected and refuses the request.
+func limitAPI(ctx huma.Context, d Deps, p *hse.Principal) bool {
+	if d.Limiter == nil {
 		return true
 	}
-	dec, err := d.Limiter.Allow(ctx.Context(), key, l)
-	if err != nil {
-		writeError(ctx, d, err)
-		return false
+	checks := []struct {
+		key string
+		l   auth.Limit
+	}{{"api:user:" + p.UserID, d.Limits.PerUser}}
+	if p.OrgID != "" {
+		checks = append(checks, struct {
+			key string
+			l   auth.Limit
+		}{"api:org:" + p.OrgID, d.Limits.PerOrg})
 	}
-	for k, v := range dec.HeaderValues() {
+	var shown *auth.Decision
+	for _, c := range checks {
+		if c.l.Requests == 0 {
+			continue
+		}
+		dec, err := d.Limiter.Allow(ctx.Context(), c.key, c.l)
+		if err != nil {
+			writeError(ctx, d, err)
+			return false
+		}
+		if shown == nil || !dec.Allowed || dec.Remaining < shown.Remaining {
+			shown = &dec
+		}
+		if !dec.Allowed {
+			break
+		}
+	}
+	if shown == nil {
+		return true
+	}
+	for k, v := range shown.HeaderValues() {
 		ctx.SetHeader(k, v)
 	}
-	if !dec.Allowed {
+	if !shown.Allowed {
 		writeProblem(ctx, &Problem{Status: 429, Code: "RATE_LIMITED", Detail: "too many requests; slow down and retry after the time in Retry-After"})
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/reqid"
 )
@@ -167,6 +168,14 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 	status := statusForKind[de.Kind]
 	p := &Problem{Title: http.StatusText(status), Status: status, Code: de.Code, Detail: de.Message, Errors: de.Fields,
 		Details: de.Details, RequestID: reqid.From(ctx)}
+	var limited *auth.LimitedError
+	if errors.As(err, &limited) {
+		h := http.Header{}
+		for k, v := range limited.Decision.HeaderValues() {
+			h.Set(k, v)
+		}
+		return huma.ErrorWithHeaders(p, h)
+	}
 	if de.RetryAfter > 0 {
 		secs := int64((de.RetryAfter + time.Second - 1) / time.Second)
 		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {strconv.FormatInt(secs, 10)}})

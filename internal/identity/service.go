@@ -82,6 +82,7 @@ func (s *Service) limit(ctx context.Context, key string, l auth.Limit) error {
 	if !d.Allowed {
 		e := hse.Errorf(hse.KindRateLimited, "RATE_LIMITED", "too many attempts; try again in %s", d.RetryAfter.Round(time.Second))
 		e.RetryAfter = d.RetryAfter
+		e.Err = &auth.LimitedError{Decision: d} // for the RateLimit headers
 		return e
 	}
 	return nil
