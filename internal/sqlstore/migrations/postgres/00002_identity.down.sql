@@ -1,3 +1,5 @@
+-- The roles policy reads memberships, so it goes before the tables.
+DROP POLICY tenant ON roles;
 DROP TABLE audit_log;
 DROP TABLE user_tokens;
 DROP TABLE refresh_tokens;
