@@ -109,7 +109,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		return nil, fmt.Errorf("REFRESH_SECRET: %w", err)
 	}
 	a.Identity = &identity.Service{Store: db.Identity(), Keys: keys, Hasher: hasher, Limiter: limiter, Mailer: mailer,
-		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now}
+		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now, PrincipalTTL: cfg.PrincipalCacheTTL}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())

@@ -67,6 +67,10 @@ type Config struct {
 	// minute allowed per user and per organization.
 	RateLimitUser int
 	RateLimitOrg  int
+	// PrincipalCacheTTL is how long a replica reuses a resolved session,
+	// membership and role (HSE_PRINCIPAL_CACHE_TTL); other replicas see a
+	// revocation within this time.
+	PrincipalCacheTTL time.Duration
 
 	HTTP HTTP // CORS, proxy trust, public URL, body limits
 	Mail Mail // SMTP, or files under the data directory when unset
@@ -148,6 +152,10 @@ func Load(getenv Getenv) (*Config, error) {
 
 	c.RateLimitUser = intVar(getenv, "HSE_RATE_LIMIT_USER", 600, 1, 1_000_000, bad)
 	c.RateLimitOrg = intVar(getenv, "HSE_RATE_LIMIT_ORG", 3000, 1, 10_000_000, bad)
+	c.PrincipalCacheTTL = durationVar(getenv, "HSE_PRINCIPAL_CACHE_TTL", 5*time.Second, bad)
+	if c.PrincipalCacheTTL > time.Minute {
+		bad("HSE_PRINCIPAL_CACHE_TTL", c.PrincipalCacheTTL.String(), "at most 1m: revocations must take effect quickly")
+	}
 	c.ShutdownDelay = durationVar(getenv, "HSE_SHUTDOWN_DELAY", 0, bad)
 	c.DrainTimeout = durationVar(getenv, "HSE_DRAIN_TIMEOUT", 25*time.Second, bad)
 

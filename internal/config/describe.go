@@ -44,6 +44,7 @@ func (c *Config) Describe() []Setting {
 		{"HSE_DRAIN_TIMEOUT", c.DrainTimeout.String()},
 		{"HSE_RATE_LIMIT_USER", strconv.Itoa(c.RateLimitUser) + "/min"},
 		{"HSE_RATE_LIMIT_ORG", strconv.Itoa(c.RateLimitOrg) + "/min"},
+		{"HSE_PRINCIPAL_CACHE_TTL", c.PrincipalCacheTTL.String()},
 	}
 	out = append(out, c.HTTP.Describe()...)
 	return append(out, c.Mail.Describe()...)

@@ -2,7 +2,6 @@ package hse
 
 import (
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -55,7 +54,8 @@ func AllPermissions() []Permission {
 
 // ValidPermission reports whether p is a known permission.
 func ValidPermission(p Permission) bool {
-	return slices.Contains(AllPermissions(), p)
+	_, ok := permissionOrder[p]
+	return ok
 }
 
 // PermissionSet is a set of permissions.
@@ -84,17 +84,26 @@ func (s PermissionSet) Covers(other PermissionSet) bool {
 	return true
 }
 
-// List returns the permissions sorted in display order.
-func (s PermissionSet) List() []Permission {
+// permissionList is every permission in display order, computed once.
+var permissionList = AllPermissions()
+
+// permissionOrder is each permission's position in display order.
+var permissionOrder = func() map[Permission]int {
 	order := map[Permission]int{}
-	for i, p := range AllPermissions() {
+	for i, p := range permissionList {
 		order[p] = i
 	}
+	return order
+}()
+
+// List returns the permissions in display order.
+func (s PermissionSet) List() []Permission {
 	out := make([]Permission, 0, len(s))
-	for p := range s {
-		out = append(out, p)
+	for _, p := range permissionList {
+		if s[p] {
+			out = append(out, p)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
 	return out
 }
 

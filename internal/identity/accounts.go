@@ -23,6 +23,7 @@ func (s *Service) consumeToken(ctx context.Context, tx Tx, purpose, token string
 
 // VerifyEmail confirms an address with the token from the e-mail.
 func (s *Service) VerifyEmail(ctx context.Context, token string) error {
+	defer s.forgetPrincipals() // what callers see of themselves has changed
 	if err := s.limit(ctx, "token:ip:"+hse.RequestMetaFrom(ctx).IP, TokenUsePerIP); err != nil {
 		return err
 	}
@@ -142,6 +143,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // ResetPassword sets a new password with a reset token. Every session of the
 // account ends, and the address counts as verified (the link proved it).
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := s.limit(ctx, "token:ip:"+hse.RequestMetaFrom(ctx).IP, TokenUsePerIP); err != nil {
 		return err
 	}
@@ -189,6 +191,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 // ChangePassword replaces the caller's password after checking the current
 // one. Every other session of the account ends; this one stays.
 func (s *Service) ChangePassword(ctx context.Context, p *hse.Principal, current, next string) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := s.limit(ctx, "login:account:"+p.Email, LoginPerAccount); err != nil {
 		return err
 	}
@@ -235,6 +238,10 @@ type Me struct {
 
 // Me returns the caller's account, current role and organizations.
 func (s *Service) Me(ctx context.Context, p *hse.Principal) (*Me, error) {
+	now := s.now()
+	if a, ok := s.caches().accounts.get(p.UserID, now); ok {
+		return &Me{User: a.user, Principal: p, Organizations: a.orgs}, nil
+	}
 	var u *User
 	var ms []UserMembership
 	err := s.Store.InTx(ctx, TxScope{OrgID: p.OrgID, UserID: p.UserID, ReadOnly: true}, func(tx Tx) error {
@@ -248,5 +255,6 @@ func (s *Service) Me(ctx context.Context, p *hse.Principal) (*Me, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.caches().accounts.put(p.UserID, account{user: u, orgs: ms}, now)
 	return &Me{User: u, Principal: p, Organizations: ms}, nil
 }

@@ -36,6 +36,7 @@ func (s *Service) AdminOrganizations(ctx context.Context, p *hse.Principal) ([]O
 // SetOrganizationStatus suspends or reactivates an organization. Its
 // members' requests are refused while it is suspended.
 func (s *Service) SetOrganizationStatus(ctx context.Context, p *hse.Principal, orgID, status, reason string) (*Organization, error) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := requireOperator(p); err != nil {
 		return nil, err
 	}
@@ -63,6 +64,7 @@ func (s *Service) SetOrganizationStatus(ctx context.Context, p *hse.Principal, o
 // needed; it runs from the command line only. It returns a generated
 // password when it created the account.
 func (s *Service) CreateOperator(ctx context.Context, email string) (password string, created bool, err error) {
+	defer s.forgetPrincipals() // what callers see of themselves has changed
 	email, err = NormalizeEmail("email", email)
 	if err != nil {
 		return "", false, err
@@ -97,6 +99,7 @@ func (s *Service) CreateOperator(ctx context.Context, email string) (password st
 // AdminResetPassword sets a new random password for an account from the
 // command line and ends all its sessions. It returns the new password.
 func (s *Service) AdminResetPassword(ctx context.Context, email string) (string, error) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	email, err := NormalizeEmail("email", email)
 	if err != nil {
 		return "", err

@@ -270,6 +270,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 }
 
 func (s *Service) revokeFamily(ctx context.Context, sess *Session, reason string) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	now := s.now()
 	err := s.Store.InTx(ctx, TxScope{OrgID: sess.OrgID, UserID: sess.UserID}, func(tx Tx) error {
 		if err := tx.RevokeSession(ctx, sess.ID, reason, now); err != nil {
@@ -290,21 +291,35 @@ func (s *Service) revokeFamily(ctx context.Context, sess *Session, reason string
 // Authenticate turns an access token into the caller: the signature and
 // expiry are checked, then the session, membership and organization.
 func (s *Service) Authenticate(ctx context.Context, token string) (*hse.Principal, error) {
-	c, err := s.Keys.VerifyAccess(token, s.now())
-	if err != nil {
-		return nil, err
+	now := s.now()
+	c, ok := s.caches().tokens.get(token, now)
+	if !ok || !now.Before(c.ExpiresAt.Add(auth.ClockSkew)) {
+		var err error
+		if c, err = s.Keys.VerifyAccess(token, now); err != nil {
+			return nil, err
+		}
+		s.caches().tokens.put(token, c, now)
 	}
 	return s.principal(ctx, c.OrgID, c.UserID, c.SessionID)
 }
 
 func (s *Service) principal(ctx context.Context, orgID, userID, sessionID string) (*hse.Principal, error) {
+	k := principalKey{org: orgID, user: userID, session: sessionID}
+	now := s.now()
+	if p, ok := s.caches().principals.get(k, now); ok {
+		return p, nil
+	}
 	var p *hse.Principal
 	err := s.Store.InTx(ctx, TxScope{OrgID: orgID, UserID: userID, ReadOnly: true}, func(tx Tx) error {
 		var err error
-		p, err = tx.LoadPrincipal(ctx, orgID, userID, sessionID, s.now())
+		p, err = tx.LoadPrincipal(ctx, orgID, userID, sessionID, now)
 		return err
 	})
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	s.caches().principals.put(k, p, now)
+	return p, nil
 }
 
 // SwitchOrganization issues an access token for another of the caller's
@@ -343,6 +358,7 @@ func (s *Service) SwitchOrganization(ctx context.Context, p *hse.Principal, orgI
 // Logout ends the caller's session: its refresh tokens stop working and
 // its access tokens are refused from now on.
 func (s *Service) Logout(ctx context.Context, p *hse.Principal) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	return s.Store.InTx(ctx, TxScope{OrgID: p.OrgID, UserID: p.UserID}, func(tx Tx) error {
 		if err := tx.RevokeSession(ctx, p.SessionID, "logout", s.now()); err != nil {
 			return err
@@ -354,6 +370,7 @@ func (s *Service) Logout(ctx context.Context, p *hse.Principal) error {
 // LogoutWithRefreshToken ends the session a refresh token belongs to, for
 // clients whose access token has already expired.
 func (s *Service) LogoutWithRefreshToken(ctx context.Context, token string) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	var sess *Session
 	err := s.Store.InTx(ctx, TxScope{ReadOnly: true}, func(tx Tx) error {
 		rt, err := tx.FindRefreshToken(ctx, s.Hasher.Candidates(token))
@@ -376,6 +393,7 @@ func (s *Service) LogoutWithRefreshToken(ctx context.Context, token string) erro
 
 // LogoutAll ends every session of the caller, on every device.
 func (s *Service) LogoutAll(ctx context.Context, p *hse.Principal) (int, error) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	var n int
 	err := s.Store.InTx(ctx, TxScope{OrgID: p.OrgID, UserID: p.UserID}, func(tx Tx) error {
 		var err error

@@ -167,6 +167,7 @@ var errBadInvitation = hse.Invalid("the invitation is invalid or has expired", h
 // account (verified: the link proved the address) or linking the existing
 // one.
 func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*Accepted, error) {
+	defer s.forgetPrincipals() // what callers see of themselves has changed
 	if err := s.limit(ctx, "token:ip:"+hse.RequestMetaFrom(ctx).IP, TokenUsePerIP); err != nil {
 		return nil, err
 	}
@@ -258,6 +259,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*Accept
 // permission of both the old and the new role, and the last owner keeps
 // the owner role.
 func (s *Service) UpdateMember(ctx context.Context, p *hse.Principal, userID string, in MemberInput) (*Membership, error) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := p.Require(hse.PermUsersUpdate); err != nil {
 		return nil, err
 	}
@@ -311,6 +313,7 @@ func (s *Service) keepAnOwner(ctx context.Context, tx Tx, orgID, fromRole, toRol
 // RemoveMember takes a member out of the organization. Their access tokens
 // for it stop working at once (each request checks the membership).
 func (s *Service) RemoveMember(ctx context.Context, p *hse.Principal, userID string) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := p.Require(hse.PermUsersRemove); err != nil {
 		return err
 	}

@@ -65,6 +65,7 @@ func validateSettings(st *OrgSettings) error {
 // UpdateOrganization changes the name or settings of the caller's
 // organization.
 func (s *Service) UpdateOrganization(ctx context.Context, p *hse.Principal, id string, upd OrgUpdate) (*Organization, error) {
+	defer s.forgetPrincipals() // what callers see of themselves has changed
 	if id != p.OrgID || p.OrgID == "" {
 		return nil, hse.NotFound("organization")
 	}

@@ -119,6 +119,7 @@ func roleAudit(r *Role) map[string]any {
 
 // UpdateRole changes a custom role; system roles are fixed.
 func (s *Service) UpdateRole(ctx context.Context, p *hse.Principal, id string, in RoleInput) (*Role, error) {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := p.Require(hse.PermRolesManage); err != nil {
 		return nil, err
 	}
@@ -151,6 +152,7 @@ func (s *Service) UpdateRole(ctx context.Context, p *hse.Principal, id string, i
 
 // DeleteRole removes a custom role nobody holds.
 func (s *Service) DeleteRole(ctx context.Context, p *hse.Principal, id string) error {
+	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := p.Require(hse.PermRolesManage); err != nil {
 		return err
 	}

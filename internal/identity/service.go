@@ -46,17 +46,23 @@ type Service struct {
 	PrincipalTTL time.Duration
 
 	cacheOnce sync.Once
-	cache     *principalCache
+	cache     *caches
 }
 
-func (s *Service) principals() *principalCache {
-	s.cacheOnce.Do(func() { s.cache = newPrincipalCache(s.PrincipalTTL) })
+func (s *Service) caches() *caches {
+	s.cacheOnce.Do(func() {
+		s.cache = &caches{
+			principals: newTTLCache[principalKey, *hse.Principal](s.PrincipalTTL),
+			accounts:   newTTLCache[string, account](s.PrincipalTTL),
+			tokens:     newTTLCache[string, auth.AccessClaims](s.PrincipalTTL),
+		}
+	})
 	return s.cache
 }
 
 // forgetPrincipals is called after every change that can narrow what a
-// caller may do.
-func (s *Service) forgetPrincipals() { s.principals().clear() }
+// caller may do or change what they see of themselves.
+func (s *Service) forgetPrincipals() { s.caches().clear() }
 
 // now is the service's clock, at the microsecond precision both engines
 // store, so that what a change returns is what a later read returns.

@@ -43,6 +43,26 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	path    string // SQLite file, for the migration lock
+
+	writeStmts, readStmts *stmtCache
+}
+
+// stmtsFor returns the statement cache of a pool.
+func (db *DB) stmtsFor(pool *sql.DB) *stmtCache {
+	if pool == db.read {
+		return db.readStmts
+	}
+	return db.writeStmts
+}
+
+// initStmtCaches builds one cache per distinct pool.
+func (db *DB) initStmtCaches() *DB {
+	db.writeStmts = newStmtCache(db.write)
+	db.readStmts = db.writeStmts
+	if db.read != db.write {
+		db.readStmts = newStmtCache(db.read)
+	}
+	return db
 }
 
 // Open opens and pings the database. It does not migrate.
@@ -106,7 +126,7 @@ func openSQLite(o Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(o.PoolSize)
 	r.SetMaxIdleConns(o.PoolSize)
-	return &DB{engine: SQLite, dialect: sqliteDialect{}, write: w, read: r, path: o.Path}, nil
+	return (&DB{engine: SQLite, dialect: sqliteDialect{}, write: w, read: r, path: o.Path}).initStmtCaches(), nil
 }
 
 func openPostgres(o Options) (*DB, error) {
@@ -118,7 +138,7 @@ func openPostgres(o Options) (*DB, error) {
 	p.SetMaxIdleConns(o.PoolSize)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	p.SetConnMaxLifetime(30 * time.Minute)
-	return &DB{engine: Postgres, dialect: postgresDialect{}, write: p, read: p}, nil
+	return (&DB{engine: Postgres, dialect: postgresDialect{}, write: p, read: p}).initStmtCaches(), nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -160,6 +180,8 @@ func (db *DB) SetPoolSize(n int) {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -10,23 +10,47 @@ import (
 // Tx is a transaction whose query methods take "?" placeholders on both
 // engines.
 type Tx struct {
-	tx      *sql.Tx
-	dialect dialect
+	tx    *sql.Tx
+	db    *DB
+	stmts *stmtCache
+}
+
+// stmt returns the cached prepared statement for query, bound to this
+// transaction. Parsing SQL is most of the cost of a small query on SQLite,
+// so each statement is prepared once per connection and reused.
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, bool) {
+	st := t.stmts.get(ctx, query)
+	if st == nil {
+		return nil, false
+	}
+	return t.tx.StmtContext(ctx, st), true
 }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.dialect.rebind(query), args...)
+	q := t.db.dialect.rebind(query)
+	if st, ok := t.stmt(ctx, q); ok {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 // Query runs a query returning rows.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.dialect.rebind(query), args...)
+	q := t.db.dialect.rebind(query)
+	if st, ok := t.stmt(ctx, q); ok {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.dialect.rebind(query), args...)
+	q := t.db.dialect.rebind(query)
+	if st, ok := t.stmt(ctx, q); ok {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // Scope says whose rows a transaction may see. On PostgreSQL it sets the
@@ -82,7 +106,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 			err = errors.Join(err, ignoreDone(sqlTx.Rollback()))
 		}
 	}()
-	if err = fn(&Tx{tx: sqlTx, dialect: db.dialect}); err != nil {
+	if err = fn(&Tx{tx: sqlTx, db: db, stmts: db.stmtsFor(pool)}); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
