@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench image clean
+.PHONY: run build test test-race vet fmt bench-health bench-auth bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -29,6 +29,10 @@ vet:
 ## bench-health: GET /api/live vs a bare net/http handler (needs wrk)
 bench-health:
 	scripts/bench-health.sh
+
+## bench-auth: authenticated GET /api/auth/me vs GET /api/live (needs wrk)
+bench-auth:
+	scripts/bench-auth.sh
 
 ## bench: Go benchmarks of hot paths
 bench:
