@@ -123,6 +123,15 @@ Environment:
   LOG_FORMAT               json (default) or text
   HSE_SHUTDOWN_DELAY       keep serving this long after SIGTERM with readiness 503 (default 0s)
   HSE_DRAIN_TIMEOUT        time in-flight requests get to finish on shutdown (default 25s)
+  HSE_PUBLIC_URL           address users reach, for links in e-mails (default http://localhost:3001)
+  CORS_ORIGINS             comma-separated origins allowed to call the API cross-origin
+  HSE_TRUST_PROXY          true behind a proxy that sets X-Forwarded-For/-Proto (default false)
+  HSE_MAX_BODY_BYTES       largest JSON request body (default 1048576)
+  HSE_RATE_LIMIT_USER      authenticated requests per minute per user (default 600)
+  HSE_RATE_LIMIT_ORG       authenticated requests per minute per organization (default 3000)
+  HSE_PRINCIPAL_CACHE_TTL  reuse of a resolved session and role per replica (default 5s)
+  SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_TLS, SMTP_TIMEOUT
+                           outgoing mail; without SMTP_HOST mail goes to $HSE_DATA_DIR/mail
 `
 
 // newFlagSet builds a flag set whose -h prints the subcommand's usage and
