@@ -22,6 +22,9 @@ const (
 	KindForbidden
 	KindRateLimited
 	KindUnavailable
+	// KindPrecondition: the client's If-Match names a version that is no
+	// longer current (a stale write).
+	KindPrecondition
 )
 
 // FieldError names one invalid input field.
@@ -95,3 +98,22 @@ func Unauthorized(code, format string, args ...any) *Error {
 
 // IsNotFound reports whether err is a not-found domain error.
 func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
+
+// StaleVersion reports a write based on a version that is no longer
+// current: someone else changed the resource first.
+func StaleVersion(what string, current int64) *Error {
+	return &Error{Kind: KindPrecondition, Code: "STALE_VERSION",
+		Message: what + " was changed by someone else; reload it and apply your change again",
+		Details: map[string]any{"currentVersion": current}}
+}
+
+// InvalidTransition reports a state change the lifecycle does not allow,
+// with the current state and the transitions that are allowed from it.
+func InvalidTransition(what, current, attempted string, allowed []string) *Error {
+	if allowed == nil {
+		allowed = []string{}
+	}
+	return &Error{Kind: KindConflict, Code: "INVALID_TRANSITION",
+		Message: what + " is " + current + "; it cannot be " + attempted,
+		Details: map[string]any{"currentState": current, "allowedTransitions": allowed}}
+}

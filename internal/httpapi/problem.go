@@ -86,6 +86,7 @@ var statusForKind = map[hse.Kind]int{
 	hse.KindForbidden:    http.StatusForbidden,
 	hse.KindRateLimited:  http.StatusTooManyRequests,
 	hse.KindUnavailable:  http.StatusServiceUnavailable,
+	hse.KindPrecondition: http.StatusPreconditionFailed,
 }
 
 // newProblem replaces huma's error constructor, so that huma's own
