@@ -71,3 +71,17 @@ func RequestMetaFrom(ctx context.Context) RequestMeta {
 	m, _ := ctx.Value(metaKey{}).(RequestMeta)
 	return m
 }
+
+// TxScope says whose rows a domain transaction may see. On PostgreSQL it
+// becomes the row-level-security settings of the transaction. Domain
+// services build it from the principal: TxScope{OrgID: p.OrgID, UserID: p.UserID}.
+type TxScope struct {
+	OrgID    string
+	UserID   string
+	ReadOnly bool
+}
+
+// ScopeOf is the transaction scope of a principal's request.
+func ScopeOf(p *Principal, readOnly bool) TxScope {
+	return TxScope{OrgID: p.OrgID, UserID: p.UserID, ReadOnly: readOnly}
+}
