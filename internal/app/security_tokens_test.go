@@ -137,6 +137,9 @@ func TestForgedAndExpiredAccessTokens(t *testing.T) {
 					return
 				}
 				secWantProblem(t, tc.name, r, tc.status, tc.code)
+				if got := r.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
+					t.Errorf("WWW-Authenticate = %q, want an invalid_token challenge", got)
+				}
 				if strings.Contains(string(r.Body), u.Email) {
 					t.Errorf("a refused token got account data: %s", r.Body)
 				}
