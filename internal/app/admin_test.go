@@ -54,6 +54,7 @@ func login(t *testing.T, e *apptest.Env, email, password string) *apptest.Respon
 }
 
 func TestCreateOperator(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		ctx := context.Background()
@@ -95,6 +96,7 @@ func TestCreateOperator(t *testing.T) {
 }
 
 func TestAdminResetPassword(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		ctx := context.Background()
@@ -130,6 +132,7 @@ func TestAdminResetPassword(t *testing.T) {
 }
 
 func TestOperatorEndpoints(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		ctx := context.Background()

@@ -60,6 +60,7 @@ func requestFrom(rid string, r apptest.Request) apptest.Request {
 }
 
 func TestAuditTrailRecordsChanges(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		send := func(rid, method, path, token string, body any) *apptest.Response {
@@ -192,6 +193,7 @@ func TestAuditTrailRecordsChanges(t *testing.T) {
 }
 
 func TestAuditLogFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		clk := apptest.NewClock(time.Now().UTC().Truncate(time.Second))
 		e := apptest.New(t, engine, apptest.WithNow(clk.Now))
@@ -304,6 +306,7 @@ func TestAuditLogFiltersAndPages(t *testing.T) {
 }
 
 func TestAuditLogIsPerTenantAndNeedsPermission(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		a := e.Signup("Tenant A Fuel")
@@ -358,6 +361,7 @@ func TestAuditLogIsPerTenantAndNeedsPermission(t *testing.T) {
 // privilege, so inside an application transaction the change is refused
 // before any trigger runs.
 func TestAuditLogRefusesChanges(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Append Fuel")

@@ -26,6 +26,7 @@ func findMember(t *testing.T, e *apptest.Env, owner *apptest.User, userID string
 }
 
 func TestInviteAcceptCreatesVerifiedMember(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Invite Fuel")
@@ -75,6 +76,7 @@ func TestInviteAcceptCreatesVerifiedMember(t *testing.T) {
 }
 
 func TestInviteExistingUserLinksAndSwitches(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		alpha := e.Signup("Alpha Fuel")
@@ -129,6 +131,7 @@ func TestInviteExistingUserLinksAndSwitches(t *testing.T) {
 }
 
 func TestInvitationExpiresAndCanBeRevoked(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		clk := apptest.NewClock(time.Now().UTC())
 		e := apptest.New(t, engine, apptest.WithNow(clk.Now))
@@ -159,6 +162,7 @@ func TestInvitationExpiresAndCanBeRevoked(t *testing.T) {
 }
 
 func TestRoleEscalationIsImpossible(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Escalation Fuel")
@@ -220,6 +224,7 @@ func TestRoleEscalationIsImpossible(t *testing.T) {
 }
 
 func TestLastOwnerStays(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Owner Fuel")
@@ -245,6 +250,7 @@ func TestLastOwnerStays(t *testing.T) {
 }
 
 func TestRemovedMemberLosesAccessButKeepsAccount(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Removal Fuel")
@@ -273,6 +279,7 @@ func TestRemovedMemberLosesAccessButKeepsAccount(t *testing.T) {
 }
 
 func TestScopedRoleInvitations(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Scope Fuel")
@@ -313,6 +320,7 @@ func TestScopedRoleInvitations(t *testing.T) {
 }
 
 func TestCustomRoleCRUD(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Roles Fuel")
@@ -441,6 +449,7 @@ func matrixPermissions(t *testing.T, role string) []string {
 }
 
 func TestSystemRolesFollowTheMatrix(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Matrix Fuel")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestListMyOrganizations(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		north := e.Signup("North Fuel")
@@ -50,6 +51,7 @@ func TestListMyOrganizations(t *testing.T) {
 }
 
 func TestUpdateOrganization(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Patch Fuel")
@@ -124,6 +126,7 @@ func TestUpdateOrganization(t *testing.T) {
 // Strict decoding everywhere: unknown fields and wrong types are refused
 // with the field named, whichever operation receives them.
 func TestRequestBodiesAreStrict(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Strict Fuel")
@@ -156,6 +159,7 @@ func TestRequestBodiesAreStrict(t *testing.T) {
 }
 
 func TestRequestBodyLimit(t *testing.T) {
+	t.Parallel()
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine, apptest.WithEnv("HSE_MAX_BODY_BYTES", "2048"))
 		owner := e.Signup("Limit Fuel")
