@@ -33,7 +33,9 @@ func TestSecretRotation(t *testing.T) {
 			secLogOnFailure(t, e)
 			return e
 		}
-		me := func(e *apptest.Env, access string) *apptest.Response { return e.Call("GET", "/api/auth/me", access, nil) }
+		me := func(e *apptest.Env, access string) *apptest.Response {
+			return e.Call("GET", "/api/auth/me", access, nil)
+		}
 		refresh := func(e *apptest.Env, token string) *apptest.Response {
 			return e.Call("POST", "/api/auth/refresh", "", map[string]any{"refreshToken": token})
 		}
