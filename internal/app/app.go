@@ -25,6 +25,7 @@ import (
 	"github.com/hsedigital/hse/internal/redisconn"
 	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
+	"github.com/hsedigital/hse/internal/station"
 )
 
 // Options override parts of the assembly, for tests.
@@ -40,6 +41,7 @@ type App struct {
 	DB       *sqlstore.DB
 	Redis    *redis.Client // nil when not configured
 	Identity *identity.Service
+	Stations *station.Service
 	Health   *health.Checker
 	Server   *server.Server
 	API      http.Handler // the full middleware chain
@@ -111,12 +113,15 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Identity = &identity.Service{Store: db.Identity(), Keys: keys, Hasher: hasher, Limiter: limiter, Mailer: mailer,
 		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now, PrincipalTTL: cfg.PrincipalCacheTTL}
 
+	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now}
+
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
+		Stations: a.Stations,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

@@ -50,6 +50,7 @@ type isolationSuite struct {
 // and its entry here.
 var isolationSuites = []func() isolationSuite{
 	identityIsolation,
+	sitesIsolation,
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on

@@ -14,6 +14,7 @@ import (
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/station"
 )
 
 // Deps are the services the handlers call.
@@ -32,6 +33,8 @@ type Deps struct {
 	MaxBodyBytes int64
 	// OrgInitializers add starter content to organizations at signup.
 	OrgInitializers []identity.OrgInitializer
+	// Stations serves /api/stations when set.
+	Stations *station.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -72,6 +75,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		registerRoles(api, d)
 		registerAdmin(api, d)
 		registerAuditLog(api, d)
+	}
+	if d.Stations != nil {
+		registerStations(api, d)
 	}
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.

@@ -1,0 +1,43 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hsedigital/hse/internal/app/apptest"
+)
+
+// sitesIsolation covers stations, contractors and corrective actions:
+// tenant B can neither read nor change tenant A's, nor link its own data to
+// them.
+func sitesIsolation() isolationSuite {
+	stationUnchanged := func(t *testing.T, e *apptest.Env, a *tenantA) {
+		s := e.Must(200, e.Call("GET", "/api/stations/"+a.ids["station"], a.owner.Access, nil)).JSON(t)
+		if s["name"] != "Tenant A Harbour" || s["active"] != true || s["version"] != float64(1) {
+			t.Errorf("tenant A's station was changed: %v", s)
+		}
+		h := string(e.Must(200, e.Call("GET", "/api/stations/"+a.ids["station"]+"/hours", a.owner.Access, nil)).Body)
+		if !strings.Contains(h, `"month":"2026-01","hours":1234,`) || strings.Count(h, `"month"`) != 1 {
+			t.Errorf("tenant A's hours were changed: %s", h)
+		}
+	}
+	station := map[string]string{"{id}": "station"}
+	return isolationSuite{
+		setup: func(t *testing.T, e *apptest.Env, a *tenantA) {
+			a.ids["station"] = e.Must(201, e.Call("POST", "/api/stations", a.owner.Access, map[string]any{
+				"code": "TA-001", "name": "Tenant A Harbour", "managerUserIds": []string{a.member.UserID}})).JSON(t)["id"].(string)
+			a.ids["month"] = "2026-01"
+			e.Must(200, e.Call("PUT", "/api/stations/"+a.ids["station"]+"/hours/2026-01", a.owner.Access, map[string]any{"hours": 1234}))
+			a.secrets = append(a.secrets, a.ids["station"], "TA-001", "Tenant A Harbour")
+		},
+		cases: map[string]isolationCase{
+			"GET /api/stations":                    {kind: "list"},
+			"POST /api/stations":                   {kind: "target", body: map[string]any{"code": "TB-1", "name": "B", "managerUserIds": []string{"{member}"}}},
+			"GET /api/stations/{id}":               {kind: "target", params: station},
+			"PATCH /api/stations/{id}":             {kind: "target", params: station, body: map[string]any{"name": "Hijacked", "version": 1}, after: stationUnchanged},
+			"DELETE /api/stations/{id}":            {kind: "target", params: station, after: stationUnchanged},
+			"PUT /api/stations/{id}/hours/{month}": {kind: "target", params: map[string]string{"{id}": "station", "{month}": "month"}, body: map[string]any{"hours": 1}, after: stationUnchanged},
+			"GET /api/stations/{id}/hours":         {kind: "target", params: station},
+		},
+	}
+}

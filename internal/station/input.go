@@ -1,0 +1,127 @@
+package station
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Input is a new station or a change to one; nil fields are left as they
+// are (on create: defaults).
+type Input struct {
+	Code           *string
+	Name           *string
+	Brand          *string
+	Region         *string
+	Address        *string
+	Latitude       *float64
+	Longitude      *float64
+	RiskCategory   *string
+	AuditFrequency *string
+	ManagerUserIDs *[]string
+	Active         *bool
+}
+
+var codePattern = regexp.MustCompile(`^[A-Z0-9-]{1,32}$`)
+
+// MaxManagers bounds the managers of one station.
+const MaxManagers = 50
+
+// apply validates in and writes it onto s, naming every field at fault.
+func (in Input) apply(s *Station) error {
+	var fields []hse.FieldError
+	bad := func(field, msg string) { fields = append(fields, hse.FieldError{Field: field, Message: msg}) }
+	text := func(field string, v *string, dst *string, min, max int) {
+		if v == nil {
+			return
+		}
+		t := strings.TrimSpace(*v)
+		if n := len([]rune(t)); n < min || n > max {
+			bad(field, fmt.Sprintf("must be %d to %d characters", min, max))
+			return
+		}
+		*dst = t
+	}
+	if in.Code != nil {
+		c := strings.TrimSpace(*in.Code)
+		if !codePattern.MatchString(c) {
+			bad("code", "1 to 32 characters of A-Z, 0-9 and -")
+		} else {
+			s.Code = c
+		}
+	}
+	text("name", in.Name, &s.Name, 1, 200)
+	text("brand", in.Brand, &s.Brand, 0, 100)
+	text("region", in.Region, &s.Region, 0, 100)
+	text("address", in.Address, &s.Address, 0, 500)
+	if in.Latitude != nil {
+		if *in.Latitude < -90 || *in.Latitude > 90 {
+			bad("latitude", "must be between -90 and 90")
+		} else {
+			s.Latitude = in.Latitude
+		}
+	}
+	if in.Longitude != nil {
+		if *in.Longitude < -180 || *in.Longitude > 180 {
+			bad("longitude", "must be between -180 and 180")
+		} else {
+			s.Longitude = in.Longitude
+		}
+	}
+	if in.RiskCategory != nil {
+		if !slices.Contains(RiskCategories, *in.RiskCategory) {
+			bad("riskCategory", "one of "+strings.Join(RiskCategories, ", "))
+		} else {
+			s.RiskCategory = *in.RiskCategory
+		}
+	}
+	if in.AuditFrequency != nil {
+		if !slices.Contains(AuditFrequencies, *in.AuditFrequency) {
+			bad("auditFrequency", "one of "+strings.Join(AuditFrequencies, ", "))
+		} else {
+			s.AuditFrequency = *in.AuditFrequency
+		}
+	}
+	if in.ManagerUserIDs != nil {
+		ids := *in.ManagerUserIDs
+		if len(ids) > MaxManagers {
+			bad("managerUserIds", fmt.Sprintf("at most %d managers", MaxManagers))
+		} else {
+			// Order is kept; duplicates are dropped rather than refused.
+			out := []string{}
+			for _, id := range ids {
+				if !slices.Contains(out, id) {
+					out = append(out, id)
+				}
+			}
+			s.ManagerUserIDs = out
+		}
+	}
+	if in.Active != nil {
+		s.Active = *in.Active
+	}
+	if len(fields) > 0 {
+		return hse.Invalid("invalid station", fields...)
+	}
+	return nil
+}
+
+// checkManagers refuses managers who are not members of the organization.
+func checkManagers(nonMembers []string) error {
+	if len(nonMembers) == 0 {
+		return nil
+	}
+	return hse.Invalid("managers must be members of the organization",
+		hse.FieldError{Field: "managerUserIds", Message: "not members of this organization: " + strings.Join(nonMembers, ", ")})
+}
+
+var monthPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+// ValidMonth reports whether m is a month as "YYYY-MM".
+func ValidMonth(m string) bool { return monthPattern.MatchString(m) }
+
+// MaxHours bounds the hours of one station in one month.
+const MaxHours = 1_000_000

@@ -1,0 +1,74 @@
+package station
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Service applies the station rules: permissions, scope, validation,
+// optimistic concurrency, and an audit entry in the same transaction as
+// every change.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// now is the service's clock at the microsecond precision both engines
+// store, so a change returns what a later read returns.
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// audit builds an audit entry for a principal's change.
+func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id string, before, after map[string]any) *hse.AuditEntry {
+	m := hse.RequestMetaFrom(ctx)
+	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
+		Action: action, EntityType: "station", EntityID: id, Before: before, After: after,
+		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+}
+
+// visible reports whether the caller's scope reaches a station. Contractors
+// see the stations of their permits; until permits exist, none.
+func visible(p *hse.Principal, id string) bool { return p.Scope.AllowsStation(id) }
+
+// restrict narrows a filter to the caller's scope.
+func restrict(p *hse.Principal, f *Filter) {
+	if p.Scope.All() {
+		return
+	}
+	f.Restricted = true
+	f.Only = nil
+	if p.Scope.Kind == hse.ScopeStations {
+		f.Only = append(f.Only, p.Scope.StationIDs...)
+	}
+}
+
+// find loads a station the caller may see; anything else is not found.
+func find(ctx context.Context, tx Tx, p *hse.Principal, id string) (*Station, error) {
+	if !visible(p, id) {
+		return nil, hse.NotFound("station")
+	}
+	return tx.FindStation(ctx, p.OrgID, id)
+}
+
+func snapshot(s *Station) map[string]any {
+	m := map[string]any{"code": s.Code, "name": s.Name, "brand": s.Brand, "region": s.Region, "address": s.Address,
+		"riskCategory": s.RiskCategory, "auditFrequency": s.AuditFrequency, "managerUserIds": s.ManagerUserIDs,
+		"active": s.Active, "version": s.Version}
+	if s.Latitude != nil {
+		m["latitude"] = *s.Latitude
+	}
+	if s.Longitude != nil {
+		m["longitude"] = *s.Longitude
+	}
+	return m
+}

@@ -1,0 +1,144 @@
+package station
+
+import (
+	"context"
+
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Stations lists the stations the caller may see.
+func (s *Service) Stations(ctx context.Context, p *hse.Principal, f Filter, page hse.PageRequest) (hse.Page[Station], error) {
+	if err := p.Require(PermRead); err != nil {
+		return hse.Page[Station]{}, err
+	}
+	restrict(p, &f)
+	var out hse.Page[Station]
+	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
+		var err error
+		out, err = tx.FindStations(ctx, p.OrgID, f, page)
+		return err
+	})
+	return out, err
+}
+
+// Station returns one station in the caller's scope.
+func (s *Service) Station(ctx context.Context, p *hse.Principal, id string) (*Station, error) {
+	if err := p.Require(PermRead); err != nil {
+		return nil, err
+	}
+	var st *Station
+	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
+		var err error
+		st, err = find(ctx, tx, p, id)
+		return err
+	})
+	return st, err
+}
+
+// CreateStation adds a station. Code and name are required; the risk
+// category defaults to Medium and the audit frequency to Quarterly.
+func (s *Service) CreateStation(ctx context.Context, p *hse.Principal, in Input) (*Station, error) {
+	if err := p.Require(PermCreate); err != nil {
+		return nil, err
+	}
+	var missing []hse.FieldError
+	if in.Code == nil {
+		missing = append(missing, hse.FieldError{Field: "code", Message: "required"})
+	}
+	if in.Name == nil {
+		missing = append(missing, hse.FieldError{Field: "name", Message: "required"})
+	}
+	if len(missing) > 0 {
+		return nil, hse.Invalid("invalid station", missing...)
+	}
+	now := s.now()
+	st := &Station{ID: newID(), RiskCategory: "Medium", AuditFrequency: "Quarterly", ManagerUserIDs: []string{},
+		Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := in.apply(st); err != nil {
+		return nil, err
+	}
+	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
+		nm, err := tx.NonMembers(ctx, p.OrgID, st.ManagerUserIDs)
+		if err != nil {
+			return err
+		}
+		if err := checkManagers(nm); err != nil {
+			return err
+		}
+		if err := tx.CreateStation(ctx, p.OrgID, st); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit(ctx, p, now, "station.created", st.ID, nil, snapshot(st)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// UpdateStation changes a station whose current version is version;
+// otherwise it answers hse.StaleVersion and changes nothing.
+func (s *Service) UpdateStation(ctx context.Context, p *hse.Principal, id string, version int64, in Input) (*Station, error) {
+	if err := p.Require(PermUpdate); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, id, version, "station.updated", func(st *Station) error { return in.apply(st) },
+		in.ManagerUserIDs != nil)
+}
+
+// DeactivateStation marks a station inactive. Stations are never deleted:
+// their audits, incidents and hours stay. Deactivating an inactive station
+// changes nothing.
+func (s *Service) DeactivateStation(ctx context.Context, p *hse.Principal, id string) error {
+	if err := p.Require(PermDelete); err != nil {
+		return err
+	}
+	_, err := s.change(ctx, p, id, 0, "station.deactivated", func(st *Station) error {
+		st.Active = false
+		return nil
+	}, false)
+	return err
+}
+
+// change applies edit to a station in one transaction; version 0 means
+// "whatever is current" (for operations that do not depend on the
+// caller's copy).
+func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(*Station) error, checkMembers bool) (*Station, error) {
+	var st *Station
+	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
+		var err error
+		if st, err = find(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if version != 0 && st.Version != version {
+			return hse.StaleVersion("station", st.Version)
+		}
+		before := snapshot(st)
+		wasActive := st.Active
+		if err := edit(st); err != nil {
+			return err
+		}
+		if action == "station.deactivated" && !wasActive {
+			return nil
+		}
+		if checkMembers {
+			nm, err := tx.NonMembers(ctx, p.OrgID, st.ManagerUserIDs)
+			if err != nil {
+				return err
+			}
+			if err := checkManagers(nm); err != nil {
+				return err
+			}
+		}
+		cur := st.Version
+		st.Version, st.UpdatedAt = cur+1, s.now()
+		if err := tx.UpdateStation(ctx, p.OrgID, st, cur); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit(ctx, p, st.UpdatedAt, action, st.ID, before, snapshot(st)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
