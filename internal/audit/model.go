@@ -1,0 +1,191 @@
+// Package audit is the domain of checklist templates and the audits
+// conducted against them: template drafts and immutable published
+// versions, scheduling with gap-free numbers, answers saved item by item,
+// completion with scoring and findings, cancellation, and the audit plan.
+// The pure rules (definitions, scoring) live in internal/checklist; this
+// package adds permissions, scope, lifecycle and transactions.
+package audit
+
+import (
+	"time"
+
+	"github.com/hsedigital/hse/internal/checklist"
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Permissions of this domain (DOMAIN.md's matrix).
+const (
+	PermFormsRead     hse.Permission = "forms:read"
+	PermFormsCreate   hse.Permission = "forms:create"
+	PermFormsUpdate   hse.Permission = "forms:update"
+	PermFormsPublish  hse.Permission = "forms:publish"
+	PermAuditsRead    hse.Permission = "audits:read"
+	PermAuditSchedule hse.Permission = "audits:schedule"
+	PermAuditConduct  hse.Permission = "audits:conduct"
+	PermAuditReview   hse.Permission = "audits:review"
+	PermAuditCancel   hse.Permission = "audits:cancel"
+)
+
+// Template kinds.
+const (
+	KindAudit          = "audit"
+	KindInspection     = "inspection"
+	KindDailyChecklist = "daily_checklist"
+)
+
+// Version statuses.
+const (
+	VersionDraft     = "draft"
+	VersionPublished = "published"
+)
+
+// Template is a checklist template: a name and its versions. Published
+// versions never change; at most one draft is open for editing.
+type Template struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind" enum:"audit,inspection,daily_checklist"`
+	Description string    `json:"description"`
+	Version     int64     `json:"version" doc:"changes on every edit; send it back as If-Match"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	// PublishedVersionID and PublishedNumber name the latest published
+	// version ("" and 0 before the first publication).
+	PublishedVersionID string `json:"publishedVersionId,omitempty"`
+	PublishedNumber    int    `json:"publishedNumber,omitempty"`
+	// DraftVersionID names the open draft, if any.
+	DraftVersionID string `json:"draftVersionId,omitempty"`
+}
+
+// FormVersion is one version of a template's definition.
+type FormVersion struct {
+	ID          string               `json:"id"`
+	TemplateID  string               `json:"templateId"`
+	Number      int                  `json:"number"`
+	Status      string               `json:"status" enum:"draft,published"`
+	Definition  checklist.Definition `json:"definition"`
+	PassMark    float64              `json:"passMark"`
+	PublishedAt *time.Time           `json:"publishedAt,omitempty"`
+	PublishedBy string               `json:"publishedBy,omitempty"`
+	CreatedAt   time.Time            `json:"createdAt"`
+}
+
+// TemplateFilter selects templates.
+type TemplateFilter struct {
+	Kind string
+	Q    string // text search on the name
+}
+
+// Audit statuses: Scheduled → In Progress → Completed → Closed, or
+// Cancelled before completion.
+const (
+	StatusScheduled  = "Scheduled"
+	StatusInProgress = "In Progress"
+	StatusCompleted  = "Completed"
+	StatusClosed     = "Closed"
+	StatusCancelled  = "Cancelled"
+)
+
+// Audit is one audit of a station against one published template version.
+type Audit struct {
+	ID            string
+	Number        string
+	StationID     string
+	StationName   string // read-only, joined
+	Region        string // read-only, joined
+	FormVersionID string
+	TemplateID    string // read-only, joined
+	TemplateName  string // read-only, joined
+	VersionNumber int    // read-only, joined
+	AuditorUserID string
+	Status        string
+	ScheduledFor  time.Time // a date: midnight UTC
+	StartedAt     *time.Time
+	CompletedAt   *time.Time
+	ClosedAt      *time.Time
+	CancelledAt   *time.Time
+	CancelReason  string
+	Score         *float64
+	Result        string
+	Breakdown     *checklist.Result
+	Version       int64
+	CreatedBy     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// StoredAnswer is a saved answer with who saved it.
+type StoredAnswer struct {
+	ItemKey string
+	checklist.Answer
+	AnsweredBy string
+	AnsweredAt time.Time
+}
+
+// Finding is a failed item of a completed audit.
+type Finding struct {
+	ID            string    `json:"id"`
+	AuditID       string    `json:"auditId"`
+	ItemKey       string    `json:"itemKey"`
+	Severity      string    `json:"severity" enum:"Minor,Major,Critical"`
+	Observation   string    `json:"observation"`
+	AttachmentIDs []string  `json:"attachmentIds"`
+	ActionID      string    `json:"actionId,omitempty" doc:"the corrective action raised for the finding"`
+	CreatedAt     time.Time `json:"createdAt"`
+}
+
+// Details is an audit with everything recorded against it.
+type Details struct {
+	Audit    *Audit
+	Answers  []StoredAnswer
+	Findings []Finding
+}
+
+// Filter selects audits. Restricted limits the list to Only (the station
+// ids of a station-scoped caller; none when empty).
+type Filter struct {
+	StationID     string
+	Region        string
+	Status        string
+	AuditorID     string
+	Result        string
+	Q             string // number or station name
+	ScheduledFrom time.Time
+	ScheduledTo   time.Time
+	CompletedFrom time.Time
+	CompletedTo   time.Time
+	Restricted    bool
+	Only          []string
+}
+
+// StationRef is what audits need to know of a station.
+type StationRef struct {
+	ID             string
+	Code           string
+	Name           string
+	Region         string
+	Active         bool
+	AuditFrequency string
+	RiskCategory   string
+	CreatedAt      time.Time
+}
+
+// MemberAccess is what a member may do, for checking an assigned auditor.
+type MemberAccess struct {
+	Permissions hse.PermissionSet
+	Scope       hse.Scope
+}
+
+// ActionRequest asks for the corrective action of a finding, created in
+// the completion transaction.
+type ActionRequest struct {
+	FindingID   string
+	AuditID     string
+	AuditNumber string
+	StationID   string
+	Severity    string
+	Title       string
+	Description string
+	CreatedBy   string
+	At          time.Time
+}

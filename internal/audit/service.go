@@ -1,0 +1,67 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Service applies the rules of templates and audits: permissions, scope,
+// lifecycle, optimistic concurrency, one transaction per change and an
+// audit-trail entry in that same transaction.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// now is the service's clock at the microsecond precision both engines
+// store, so a change returns what a later read returns.
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// trail builds an audit-trail entry for a principal's change.
+func trail(ctx context.Context, p *hse.Principal, at time.Time, action, entityType, id string, before, after map[string]any) *hse.AuditEntry {
+	m := hse.RequestMetaFrom(ctx)
+	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
+		Action: action, EntityType: entityType, EntityID: id, Before: before, After: after,
+		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+}
+
+// checkText trims a text field and checks its length and characters.
+func checkText(field, v string, min, max int, fs *[]hse.FieldError) string {
+	v = strings.TrimSpace(v)
+	n := utf8.RuneCountInString(v)
+	if n < min || n > max {
+		*fs = append(*fs, hse.FieldError{Field: field, Message: fmt.Sprintf("must be %d to %d characters", min, max)})
+		return v
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			*fs = append(*fs, hse.FieldError{Field: field, Message: "must not contain control characters"})
+			break
+		}
+	}
+	return v
+}
+
+// stale compares an If-Match version with the current one; 0 means the
+// client sent none.
+func stale(what string, ifMatch, current int64) error {
+	if ifMatch != 0 && ifMatch != current {
+		return hse.StaleVersion(what, current)
+	}
+	return nil
+}
