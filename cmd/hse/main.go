@@ -62,6 +62,7 @@ func commands() []command {
 		{"serve", "run the API server", runServe},
 		{"migrate", "apply or roll back database migrations (up, down, status)", runMigrate},
 		{"admin", "platform operator accounts: create-operator, reset-password", runAdmin},
+		{"backup", "database backups: create, verify, list, restore, prune", runBackup},
 		{"config", "print the effective configuration with secrets masked", runConfig},
 		{"version", "print version, commit and build date", runVersion},
 	}
@@ -130,6 +131,10 @@ Environment:
   HSE_RATE_LIMIT_USER      authenticated requests per minute per user (default 600)
   HSE_RATE_LIMIT_ORG       authenticated requests per minute per organization (default 3000)
   HSE_PRINCIPAL_CACHE_TTL  reuse of a resolved session and role per replica (default 5s)
+  HSE_BACKUP_DIR           where backups go (default $HSE_DATA_DIR/backups)
+  HSE_BACKUP_KEEP_DAILY, HSE_BACKUP_KEEP_WEEKLY, HSE_BACKUP_KEEP_MONTHLY
+                           retention (default 7, 4, 12)
+  HSE_BACKUP_RPO           a last backup older than this is stale (default 26h)
   SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_TLS, SMTP_TIMEOUT
                            outgoing mail; without SMTP_HOST mail goes to $HSE_DATA_DIR/mail
 `

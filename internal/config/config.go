@@ -72,8 +72,9 @@ type Config struct {
 	// revocation within this time.
 	PrincipalCacheTTL time.Duration
 
-	HTTP HTTP // CORS, proxy trust, public URL, body limits
-	Mail Mail // SMTP, or files under the data directory when unset
+	HTTP   HTTP   // CORS, proxy trust, public URL, body limits
+	Mail   Mail   // SMTP, or files under the data directory when unset
+	Backup Backup // backup directory, bucket, retention, RPO
 }
 
 // Getenv is the signature of os.Getenv; tests pass a map lookup instead.
@@ -167,6 +168,9 @@ func Load(getenv Getenv) (*Config, error) {
 		errs = append(errs, err)
 	}
 	c.Mail.LogBodies = c.Env == EnvDevelopment
+	var backupErrs []error
+	c.Backup, backupErrs = LoadBackup(getenv, c.DataDir)
+	errs = append(errs, backupErrs...)
 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -47,6 +47,11 @@ func (c *Config) Describe() []Setting {
 		{"HSE_PRINCIPAL_CACHE_TTL", c.PrincipalCacheTTL.String()},
 	}
 	out = append(out, c.HTTP.Describe()...)
+	out = append(out,
+		Setting{"HSE_BACKUP_DIR", c.Backup.Dir},
+		Setting{"HSE_BACKUP_KEEP_*", fmt.Sprintf("daily %d, weekly %d, monthly %d", c.Backup.Daily, c.Backup.Weekly, c.Backup.Monthly)},
+		Setting{"HSE_BACKUP_RPO", c.Backup.RPO.String()},
+	)
 	return append(out, c.Mail.Describe()...)
 }
 

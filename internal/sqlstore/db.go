@@ -43,6 +43,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	path    string // SQLite file, for the migration lock
+	url     string // PostgreSQL URL, for backups
 
 	writeStmts, readStmts *stmtCache
 }
@@ -138,7 +139,7 @@ func openPostgres(o Options) (*DB, error) {
 	p.SetMaxIdleConns(o.PoolSize)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	p.SetConnMaxLifetime(30 * time.Minute)
-	return (&DB{engine: Postgres, dialect: postgresDialect{}, write: p, read: p}).initStmtCaches(), nil
+	return (&DB{engine: Postgres, dialect: postgresDialect{}, write: p, read: p, url: o.URL}).initStmtCaches(), nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -148,6 +149,9 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// URL is the PostgreSQL connection URL ("" for SQLite).
+func (db *DB) URL() string { return db.url }
 
 // Engine names the engine: SQLite or Postgres.
 func (db *DB) Engine() string { return db.engine }

@@ -1,0 +1,139 @@
+package backup
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// clientTools checks that the PostgreSQL client programs are installed.
+func clientTools(names ...string) error {
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			return fmt.Errorf("%s not found on PATH: install the PostgreSQL client (Debian: apt-get install postgresql-client; Alpine: apk add postgresql-client)", n)
+		}
+	}
+	return nil
+}
+
+// libpqURL turns the application's DATABASE_URL into one that pg_dump and
+// psql accept: pgx-only parameters are dropped and a search_path parameter
+// becomes a libpq "options" setting. It also returns the schema named by
+// search_path ("" for the default).
+func libpqURL(raw string) (string, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", errors.New("DATABASE_URL is not a valid URL")
+	}
+	q := u.Query()
+	schema := q.Get("search_path")
+	q.Del("search_path")
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") || k == "default_query_exec_mode" || k == "statement_cache_capacity" {
+			q.Del(k)
+		}
+	}
+	if schema != "" {
+		q.Set("options", "-c search_path="+schema)
+	}
+	// libpq decodes %20 but not "+" as a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u.String(), schema, nil
+}
+
+// dumpPostgres writes a gzip-compressed plain-SQL dump to out. The dump
+// drops what it creates first (--clean --if-exists) so that it can also be
+// restored over an existing schema, and leaves ownership to whoever
+// restores it (--no-owner); grants to the application role are kept.
+func dumpPostgres(ctx context.Context, dbURL, out string) error {
+	if err := clientTools("pg_dump"); err != nil {
+		return err
+	}
+	conn, schema, err := libpqURL(dbURL)
+	if err != nil {
+		return err
+	}
+	args := []string{"--format=plain", "--no-owner", "--clean", "--if-exists", "--dbname=" + conn}
+	if schema != "" {
+		args = append(args, "--schema="+schema)
+	}
+	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zw := gzip.NewWriter(f)
+	var stderr strings.Builder
+	cmd := exec.CommandContext(ctx, "pg_dump", args...)
+	cmd.Stdout, cmd.Stderr = zw, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("pg_dump failed: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// restorePostgres replays a gzip-compressed SQL dump with psql in one
+// transaction, stopping at the first error. A dump of a named schema
+// (fromSchema) restored into a database whose URL names another schema is
+// renamed on the way; dumps of the default schema are replayed as they are.
+func restorePostgres(ctx context.Context, dbURL, in, fromSchema string) error {
+	if err := clientTools("psql"); err != nil {
+		return err
+	}
+	conn, toSchema, err := libpqURL(dbURL)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return fmt.Errorf("%s is not a gzip file: %w", in, err)
+	}
+	var src io.Reader = zr
+	if fromSchema != "" && toSchema != "" && fromSchema != toSchema {
+		src = renameSchema(zr, fromSchema, toSchema)
+	}
+	var stderr strings.Builder
+	cmd := exec.CommandContext(ctx, "psql", "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--dbname="+conn, "-f", "-")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = src, io.Discard, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("psql restore failed: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// renameSchema rewrites a dump of schema from into schema to, line by line.
+// Only generated schema names (never "public") are renamed, so ordinary
+// words in the data are not at risk.
+func renameSchema(r io.Reader, from, to string) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		w := bufio.NewWriter(pw)
+		for sc.Scan() {
+			w.WriteString(strings.ReplaceAll(sc.Text(), from, to))
+			w.WriteByte('\n')
+		}
+		if err := sc.Err(); err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	return pr
+}

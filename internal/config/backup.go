@@ -1,0 +1,45 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Backup configures backups.
+type Backup struct {
+	Dir     string        // HSE_BACKUP_DIR, default $HSE_DATA_DIR/backups
+	Daily   int           // HSE_BACKUP_KEEP_DAILY (7)
+	Weekly  int           // HSE_BACKUP_KEEP_WEEKLY (4)
+	Monthly int           // HSE_BACKUP_KEEP_MONTHLY (12)
+	RPO     time.Duration // HSE_BACKUP_RPO: older than this is stale (26h)
+}
+
+// LoadBackup reads the HSE_BACKUP_* variables.
+func LoadBackup(getenv Getenv, dataDir string) (Backup, []error) {
+	var errs []error
+	bad := func(name, value, want string) {
+		errs = append(errs, fmt.Errorf("%s=%q is invalid: %s", name, value, want))
+	}
+	b := Backup{Dir: strings.TrimSpace(getenv("HSE_BACKUP_DIR"))}
+	if b.Dir == "" {
+		b.Dir = filepath.Join(dataDir, "backups")
+	}
+	keep := func(name string, def int) int {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			bad(name, v, "expected a whole number from 0 to 1000")
+			return def
+		}
+		return n
+	}
+	b.Daily, b.Weekly, b.Monthly = keep("HSE_BACKUP_KEEP_DAILY", 7), keep("HSE_BACKUP_KEEP_WEEKLY", 4), keep("HSE_BACKUP_KEEP_MONTHLY", 12)
+	b.RPO = durationVar(getenv, "HSE_BACKUP_RPO", 26*time.Hour, bad)
+	return b, errs
+}

@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// identifier guards table names read from the catalog before they are
+// spliced into a COUNT query.
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// Tables lists the application's tables in the current schema, without
+// the migration bookkeeping table.
+func (db *DB) Tables(ctx context.Context) ([]string, error) {
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if db.engine == Postgres {
+		q = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if n != versionTable && identifier.MatchString(n) {
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+// RowCounts counts the rows of every application table. It is a platform
+// operation (backups, restore drills): on PostgreSQL it sees every tenant.
+func (db *DB) RowCounts(ctx context.Context) (map[string]int64, error) {
+	tables, err := db.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int64, len(tables))
+	err = db.InTx(ctx, Scope{Platform: true, ReadOnly: true}, func(tx *Tx) error {
+		for _, t := range tables {
+			var n int64
+			if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
+				return fmt.Errorf("counting %s: %w", t, err)
+			}
+			counts[t] = n
+		}
+		return nil
+	})
+	return counts, err
+}
+
+// HasData reports whether any application table holds a row.
+func (db *DB) HasData(ctx context.Context) (bool, error) {
+	counts, err := db.RowCounts(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range counts {
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// VacuumInto writes a consistent copy of a SQLite database to path.
+func (db *DB) VacuumInto(ctx context.Context, path string) error {
+	if db.engine != SQLite {
+		return fmt.Errorf("VACUUM INTO is a SQLite operation")
+	}
+	_, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
+
+// SQLitePath is the database file of a SQLite store.
+func (db *DB) SQLitePath() string { return db.path }
+
+// ResetSchema empties the current PostgreSQL schema before a restore:
+// everything in it is dropped and the schema recreated. The application
+// role the dump grants to is made sure to exist.
+func (db *DB) ResetSchema(ctx context.Context) error {
+	if db.engine != Postgres {
+		return fmt.Errorf("ResetSchema is a PostgreSQL operation")
+	}
+	var schema string
+	if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return err
+	}
+	stmts := []string{
+		`DO $$ BEGIN CREATE ROLE hse_app NOLOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+		fmt.Sprintf(`DROP SCHEMA %s CASCADE`, quoteIdent(schema)),
+		fmt.Sprintf(`CREATE SCHEMA %s`, quoteIdent(schema)),
+	}
+	for _, s := range stmts {
+		if _, err := db.write.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("emptying schema %s: %w", schema, err)
+		}
+	}
+	db.writeStmts.close()
+	db.readStmts.close()
+	db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
+	return nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// ReplaceFrom replaces every table, index and trigger of a SQLite database
+// with those of the database file at src, rows included, in one
+// transaction on the writer connection.
+func (db *DB) ReplaceFrom(ctx context.Context, src string) error {
+	if db.engine != SQLite {
+		return fmt.Errorf("ReplaceFrom is a SQLite operation")
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// Foreign keys are checked per connection and cannot change inside a
+	// transaction: off while tables are swapped, on again after.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, src); err != nil {
+		return fmt.Errorf("opening the backup copy: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE src`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	objects := func(schema, where string) ([][2]string, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT type, name, COALESCE(sql, '') FROM `+schema+`.sqlite_master WHERE name NOT LIKE 'sqlite_%' `+where+` ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out [][2]string
+		for rows.Next() {
+			var typ, name, sqlText string
+			if err := rows.Scan(&typ, &name, &sqlText); err != nil {
+				return nil, err
+			}
+			out = append(out, [2]string{typ + " " + name, sqlText})
+		}
+		return out, rows.Err()
+	}
+	old, err := objects("main", "AND type = 'table'")
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		name := strings.SplitN(o[0], " ", 2)[1]
+		if _, err := tx.ExecContext(ctx, `DROP TABLE main.`+quoteIdent(name)); err != nil {
+			return fmt.Errorf("dropping %s: %w", name, err)
+		}
+	}
+	fresh, err := objects("src", "")
+	if err != nil {
+		return err
+	}
+	for _, o := range fresh {
+		typ, name, _ := strings.Cut(o[0], " ")
+		if o[1] == "" {
+			continue // automatic indexes have no SQL
+		}
+		if _, err := tx.ExecContext(ctx, o[1]); err != nil {
+			return fmt.Errorf("recreating %s %s: %w", typ, name, err)
+		}
+		if typ == "table" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+quoteIdent(name)+` SELECT * FROM src.`+quoteIdent(name)); err != nil {
+				return fmt.Errorf("copying %s: %w", name, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.writeStmts.close()
+	db.readStmts.close()
+	db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
+	return nil
+}
