@@ -171,6 +171,7 @@ func (s *Service) SaveDraft(ctx context.Context, p *hse.Principal, templateID st
 				return err
 			}
 		}
+		t.UpdatedAt = now
 		if err := tx.TouchTemplate(ctx, p.OrgID, t, t.Version); err != nil {
 			return err
 		}
@@ -217,6 +218,7 @@ func (s *Service) Publish(ctx context.Context, p *hse.Principal, templateID stri
 		if err := tx.PublishVersion(ctx, p.OrgID, v); err != nil {
 			return err
 		}
+		t.UpdatedAt = now
 		if err := tx.TouchTemplate(ctx, p.OrgID, t, t.Version); err != nil {
 			return err
 		}

@@ -28,8 +28,9 @@ type TemplateTx interface {
 	CreateTemplate(ctx context.Context, orgID string, t *Template) error
 	FindTemplate(ctx context.Context, orgID, id string) (*Template, error)
 	FindTemplates(ctx context.Context, orgID string, f TemplateFilter, page hse.PageRequest) (hse.Page[Template], error)
-	// TouchTemplate bumps the template's version and updated_at when its
-	// version is still expected; otherwise it reports a stale version.
+	// TouchTemplate bumps the template's version and stores t.UpdatedAt
+	// when its version is still expected; otherwise it reports a stale
+	// version.
 	TouchTemplate(ctx context.Context, orgID string, t *Template, expected int64) error
 
 	CreateVersion(ctx context.Context, orgID string, v *FormVersion) error
