@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hsedigital/hse/internal/auth"
+	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/config"
 	"github.com/hsedigital/hse/internal/health"
@@ -117,6 +118,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
+	metrics.Registry.MustRegister(backup.NewCollector(cfg.Backup.Dir, a.BackupRetention(), cfg.Backup.RPO))
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
@@ -127,6 +129,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
 		},
 		TrustProxy:   cfg.HTTP.TrustProxy,
+		Backup:       httpapi.BackupDeps{Dir: cfg.Backup.Dir, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO},
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
 	a.Server = server.New(server.Options{
@@ -140,6 +143,27 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.API = a.Server.Handler()
 	a.OpenAPI = api.OpenAPI()
 	return a, nil
+}
+
+// BackupRetention is the configured retention.
+func (a *App) BackupRetention() backup.Retention {
+	b := a.Config.Backup
+	return backup.Retention{Daily: b.Daily, Weekly: b.Weekly, Monthly: b.Monthly}
+}
+
+// BackupScheduler returns the in-server backup schedule, or nil when
+// HSE_BACKUP_SCHEDULE is unset.
+func (a *App) BackupScheduler() *backup.Scheduler {
+	b := a.Config.Backup
+	if b.Schedule == "" {
+		return nil
+	}
+	sched, err := backup.ParseSchedule(b.Schedule)
+	if err != nil {
+		return nil // validated by config.Load
+	}
+	return &backup.Scheduler{DB: a.DB, Target: backup.Target{Engine: a.Config.Engine, DatabaseURL: a.Config.DatabaseURL, SQLitePath: a.Config.SQLitePath},
+		Dir: b.Dir, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
 }
 
 // Close releases Redis, and the database when New opened it; call it after

@@ -31,6 +31,8 @@ type Deps struct {
 	// MaxBodyBytes bounds JSON request bodies of every operation that does
 	// not set its own limit.
 	MaxBodyBytes int64
+	// Backup locates backups for GET /api/backup/health.
+	Backup BackupDeps
 	// OrgInitializers add starter content to organizations at signup.
 	OrgInitializers []identity.OrgInitializer
 	// Stations serves /api/stations when set.
@@ -75,6 +77,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		registerRoles(api, d)
 		registerAdmin(api, d)
 		registerAuditLog(api, d)
+		registerBackup(api, d)
 	}
 	if d.Stations != nil {
 		registerStations(api, d)
