@@ -18,6 +18,7 @@ import (
 	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/config"
+	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/httpapi"
@@ -43,9 +44,11 @@ type App struct {
 	Redis    *redis.Client // nil when not configured
 	Identity *identity.Service
 	Stations *station.Service
-	Health   *health.Checker
-	Server   *server.Server
-	API      http.Handler // the full middleware chain
+	// Contractors is the contractor companies service.
+	Contractors *contractor.Service
+	Health      *health.Checker
+	Server      *server.Server
+	API         http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -115,6 +118,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now, PrincipalTTL: cfg.PrincipalCacheTTL}
 
 	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now}
+	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -123,7 +127,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
-		Stations: a.Stations,
+		Stations: a.Stations, Contractors: a.Contractors,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

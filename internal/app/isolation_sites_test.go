@@ -21,23 +21,44 @@ func sitesIsolation() isolationSuite {
 			t.Errorf("tenant A's hours were changed: %s", h)
 		}
 	}
+	contractorUnchanged := func(t *testing.T, e *apptest.Env, a *tenantA) {
+		c := e.Must(200, e.Call("GET", "/api/contractors/"+a.ids["contractor"], a.owner.Access, nil)).JSON(t)
+		docs, _ := c["documents"].([]any)
+		if c["name"] != "Tenant A Welding" || c["status"] != "Active" || c["version"] != float64(1) || len(docs) != 1 {
+			t.Errorf("tenant A's contractor was changed: %v", c)
+		}
+	}
 	station := map[string]string{"{id}": "station"}
+	contractor := map[string]string{"{id}": "contractor"}
 	return isolationSuite{
 		setup: func(t *testing.T, e *apptest.Env, a *tenantA) {
 			a.ids["station"] = e.Must(201, e.Call("POST", "/api/stations", a.owner.Access, map[string]any{
 				"code": "TA-001", "name": "Tenant A Harbour", "managerUserIds": []string{a.member.UserID}})).JSON(t)["id"].(string)
 			a.ids["month"] = "2026-01"
 			e.Must(200, e.Call("PUT", "/api/stations/"+a.ids["station"]+"/hours/2026-01", a.owner.Access, map[string]any{"hours": 1234}))
-			a.secrets = append(a.secrets, a.ids["station"], "TA-001", "Tenant A Harbour")
+			a.ids["contractor"] = e.Must(201, e.Call("POST", "/api/contractors", a.owner.Access, map[string]any{
+				"name": "Tenant A Welding", "licenceNumber": "TA-LIC-9"})).JSON(t)["id"].(string)
+			a.ids["document"] = e.Must(201, e.Call("POST", "/api/contractors/"+a.ids["contractor"]+"/documents", a.owner.Access, map[string]any{
+				"type": "insurance", "number": "TA-INS-7", "expiresOn": "2099-01-01"})).JSON(t)["id"].(string)
+			a.secrets = append(a.secrets, a.ids["station"], "TA-001", "Tenant A Harbour", a.ids["contractor"], "Tenant A Welding",
+				"TA-LIC-9", a.ids["document"], "TA-INS-7")
 		},
 		cases: map[string]isolationCase{
-			"GET /api/stations":                    {kind: "list"},
-			"POST /api/stations":                   {kind: "target", body: map[string]any{"code": "TB-1", "name": "B", "managerUserIds": []string{"{member}"}}},
-			"GET /api/stations/{id}":               {kind: "target", params: station},
-			"PATCH /api/stations/{id}":             {kind: "target", params: station, body: map[string]any{"name": "Hijacked", "version": 1}, after: stationUnchanged},
-			"DELETE /api/stations/{id}":            {kind: "target", params: station, after: stationUnchanged},
-			"PUT /api/stations/{id}/hours/{month}": {kind: "target", params: map[string]string{"{id}": "station", "{month}": "month"}, body: map[string]any{"hours": 1}, after: stationUnchanged},
-			"GET /api/stations/{id}/hours":         {kind: "target", params: station},
+			"GET /api/stations":                              {kind: "list"},
+			"POST /api/stations":                             {kind: "target", body: map[string]any{"code": "TB-1", "name": "B", "managerUserIds": []string{"{member}"}}},
+			"GET /api/stations/{id}":                         {kind: "target", params: station},
+			"PATCH /api/stations/{id}":                       {kind: "target", params: station, body: map[string]any{"name": "Hijacked", "version": 1}, after: stationUnchanged},
+			"DELETE /api/stations/{id}":                      {kind: "target", params: station, after: stationUnchanged},
+			"PUT /api/stations/{id}/hours/{month}":           {kind: "target", params: map[string]string{"{id}": "station", "{month}": "month"}, body: map[string]any{"hours": 1}, after: stationUnchanged},
+			"GET /api/stations/{id}/hours":                   {kind: "target", params: station},
+			"GET /api/contractors":                           {kind: "list"},
+			"POST /api/contractors":                          {kind: "self", body: map[string]any{"name": "B's own contractor"}},
+			"GET /api/contractors/{id}":                      {kind: "target", params: contractor},
+			"PATCH /api/contractors/{id}":                    {kind: "target", params: contractor, body: map[string]any{"name": "Hijacked", "version": 1}, after: contractorUnchanged},
+			"DELETE /api/contractors/{id}":                   {kind: "target", params: contractor, after: contractorUnchanged},
+			"GET /api/contractors/{id}/documents":            {kind: "target", params: contractor},
+			"POST /api/contractors/{id}/documents":           {kind: "target", params: contractor, body: map[string]any{"type": "other"}, after: contractorUnchanged},
+			"DELETE /api/contractors/{id}/documents/{docId}": {kind: "target", params: map[string]string{"{id}": "contractor", "{docId}": "document"}, after: contractorUnchanged},
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
+	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
 	"github.com/hsedigital/hse/internal/station"
@@ -37,6 +38,8 @@ type Deps struct {
 	OrgInitializers []identity.OrgInitializer
 	// Stations serves /api/stations when set.
 	Stations *station.Service
+	// Contractors serves /api/contractors when set.
+	Contractors *contractor.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -81,6 +84,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Stations != nil {
 		registerStations(api, d)
+	}
+	if d.Contractors != nil {
+		registerContractors(api, d)
 	}
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.

@@ -223,6 +223,7 @@ func (t stationTx) FindStationHours(ctx context.Context, orgID, stationID, from,
 
 // where collects AND-ed conditions and their arguments.
 type where struct {
+	pre   []any // parameters of the SELECT list, which come first
 	conds []string
 	args  []any
 }
@@ -317,7 +318,7 @@ func findPage[T any](ctx context.Context, tx *Tx, selectFrom string, w *where, s
 		}
 		w.add("("+sk.expr+" "+cmp+" ? OR ("+sk.expr+" = ? AND id "+cmp+" ?))", key, key, page.Cursor.ID)
 	}
-	args := append(w.args, page.Limit+1)
+	args := append(append(append([]any{}, w.pre...), w.args...), page.Limit+1)
 	rows, err := tx.Query(ctx, selectFrom+` WHERE `+w.sql()+` ORDER BY `+sk.expr+` `+dir+`, id `+dir+` LIMIT ?`, args...)
 	if err != nil {
 		return out, err
