@@ -59,6 +59,11 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 	}
 	defer a.Close()
 
+	if sched := a.BackupScheduler(); sched != nil {
+		go sched.Run(ctx)
+		log.Info("scheduled backups on", "schedule", cfg.Backup.Schedule, "dir", cfg.Backup.Dir)
+	}
+
 	bi := buildinfo.Get()
 	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine,
 		"redis", cfg.RedisURL != "", "smtp", cfg.Mail.Enabled())

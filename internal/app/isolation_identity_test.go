@@ -81,6 +81,7 @@ func identityIsolation() isolationSuite {
 			"DELETE /api/roles/{id}":                        {kind: "target", params: role, after: roleStillThere},
 			"GET /api/audit-log":                            {kind: "list"},
 			"GET /api/admin/organizations":                  {kind: "admin"},
+			"GET /api/backup/health":                        {kind: "admin"},
 			"POST /api/admin/organizations/{id}/suspend":    {kind: "admin", params: org, after: orgUnchanged},
 			"POST /api/admin/organizations/{id}/reactivate": {kind: "admin", params: org},
 		},

@@ -153,11 +153,11 @@ func List(dir string) ([]Metadata, error) {
 	}
 	var out []Metadata
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		m, err := ReadMetadata(filepath.Join(dir, e.Name()))
-		if err != nil {
+		if err != nil || m.File == "" || m.Name+".json" != e.Name() {
 			continue // a stray or half-written file is not a backup
 		}
 		if _, err := os.Stat(filepath.Join(dir, m.File)); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Backup configures backups.
@@ -15,6 +17,9 @@ type Backup struct {
 	Weekly  int           // HSE_BACKUP_KEEP_WEEKLY (4)
 	Monthly int           // HSE_BACKUP_KEEP_MONTHLY (12)
 	RPO     time.Duration // HSE_BACKUP_RPO: older than this is stale (26h)
+	// Schedule is a five-field cron expression in UTC (HSE_BACKUP_SCHEDULE,
+	// e.g. "0 2 * * *"); empty turns scheduled backups off.
+	Schedule string
 }
 
 // LoadBackup reads the HSE_BACKUP_* variables.
@@ -41,5 +46,11 @@ func LoadBackup(getenv Getenv, dataDir string) (Backup, []error) {
 	}
 	b.Daily, b.Weekly, b.Monthly = keep("HSE_BACKUP_KEEP_DAILY", 7), keep("HSE_BACKUP_KEEP_WEEKLY", 4), keep("HSE_BACKUP_KEEP_MONTHLY", 12)
 	b.RPO = durationVar(getenv, "HSE_BACKUP_RPO", 26*time.Hour, bad)
+	b.Schedule = strings.TrimSpace(getenv("HSE_BACKUP_SCHEDULE"))
+	if b.Schedule != "" {
+		if _, err := cron.ParseStandard(b.Schedule); err != nil {
+			bad("HSE_BACKUP_SCHEDULE", b.Schedule, `expected a five-field cron expression in UTC such as "0 2 * * *"`)
+		}
+	}
 	return b, errs
 }
