@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/buildinfo"
@@ -44,6 +45,8 @@ type App struct {
 	Redis    *redis.Client // nil when not configured
 	Identity *identity.Service
 	Stations *station.Service
+	// Audits serves checklist templates and audits.
+	Audits *audit.Service
 	// Contractors is the contractor companies service.
 	Contractors *contractor.Service
 	Health      *health.Checker
@@ -118,6 +121,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now, PrincipalTTL: cfg.PrincipalCacheTTL}
 
 	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now}
+	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
@@ -127,6 +131,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
+		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
 		Stations: a.Stations, Contractors: a.Contractors,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},

@@ -51,6 +51,7 @@ type isolationSuite struct {
 var isolationSuites = []func() isolationSuite{
 	identityIsolation,
 	sitesIsolation,
+	auditsIsolation,
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on

@@ -158,6 +158,10 @@ type Filter struct {
 	Only          []string
 }
 
+// SortFields are the fields the audit list sorts by; scheduledFor is the
+// default.
+var SortFields = []string{"scheduledFor", "number", "createdAt", "updatedAt"}
+
 // StationRef is what audits need to know of a station.
 type StationRef struct {
 	ID             string

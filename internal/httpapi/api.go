@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/contractor"
@@ -36,6 +37,8 @@ type Deps struct {
 	Backup BackupDeps
 	// OrgInitializers add starter content to organizations at signup.
 	OrgInitializers []identity.OrgInitializer
+	// Audits serves /api/forms and /api/audits when set.
+	Audits *audit.Service
 	// Stations serves /api/stations when set.
 	Stations *station.Service
 	// Contractors serves /api/contractors when set.
@@ -87,6 +90,10 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Contractors != nil {
 		registerContractors(api, d)
+	}
+	if d.Audits != nil {
+		registerForms(api, d)
+		registerAudits(api, d)
 	}
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.

@@ -102,7 +102,7 @@ func (t auditTx) UpdateAudit(ctx context.Context, orgID string, a *audit.Audit) 
 	return nil
 }
 
-// auditSorts maps the list's sort fields to columns.
+// auditSorts maps the list's sort fields (audit.SortFields) to columns.
 var auditSorts = map[string]sortKey{
 	"":             {expr: "scheduled_for", kind: sortTime, of: func(r any) string { return timeKey(r.(*audit.Audit).ScheduledFor) }},
 	"scheduledFor": {expr: "scheduled_for", kind: sortTime, of: func(r any) string { return timeKey(r.(*audit.Audit).ScheduledFor) }},
@@ -110,9 +110,6 @@ var auditSorts = map[string]sortKey{
 	"createdAt":    {expr: "created_at", kind: sortTime, of: func(r any) string { return timeKey(r.(*audit.Audit).CreatedAt) }},
 	"updatedAt":    {expr: "updated_at", kind: sortTime, of: func(r any) string { return timeKey(r.(*audit.Audit).UpdatedAt) }},
 }
-
-// AuditSortFields are the sort fields the audit list accepts.
-var AuditSortFields = []string{"scheduledFor", "number", "createdAt", "updatedAt"}
 
 func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, page hse.PageRequest) (hse.Page[audit.Audit], error) {
 	w := newWhere("organization_id = ?", orgID)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/hse"
@@ -39,6 +40,18 @@ func TemplateTxOf(tx identity.Tx) (audit.TemplateTx, bool) {
 		return nil, false
 	}
 	return auditTx{it.Tx}, true
+}
+
+// StarterTemplates is the signup hook that gives every new organization
+// the starter checklist templates, published, in the signup transaction.
+func (s *AuditStore) StarterTemplates() identity.OrgInitializer {
+	return func(ctx context.Context, tx identity.Tx, org *identity.Organization, ownerID string) error {
+		ttx, ok := TemplateTxOf(tx)
+		if !ok {
+			return errors.New("starter templates: the signup transaction is not one of this store")
+		}
+		return audit.InstallStarters(ctx, ttx, org.ID, ownerID, org.CreatedAt)
+	}
 }
 
 // templateSelect is a template with its latest published version and its
