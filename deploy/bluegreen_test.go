@@ -133,7 +133,7 @@ func runBlueGreen(t *testing.T, active string, env map[string]string, args ...st
 		"FAKE_STATE=" + state,
 		"MIGRATION_JOB=hse-migrate-test",
 		"POLL_INTERVAL=0.05",
-		"WATCH_SECONDS=1",
+		"WATCH_SECONDS=3", // bash counts whole seconds: leave room for several checks on a busy machine
 		"WATCH_INTERVAL=0.2",
 	}
 	for k, v := range env {

@@ -46,6 +46,7 @@ func TestFileMailerWritesMessageAndLogsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fm.LogBodies = true // development: the text goes to the log too
 	// A link long enough to be wrapped, with the "=" that quoted-printable
 	// escapes: what a user copies must still be the link.
 	link := "https://hse.example.com/verify-email?token=" + strings.Repeat("k", 90) + "&next=%2Fhome"
@@ -267,5 +268,22 @@ func TestFileMailerHonoursCancelledContext(t *testing.T) {
 	}
 	if files := mailFiles(t, dir); len(files) != 0 {
 		t.Errorf("files = %v, want none", files)
+	}
+}
+
+// Outside development the log line must not carry the text: it holds
+// one-time links, and logs are not a place for secrets.
+func TestFileMailerKeepsBodiesOutOfTheLogByDefault(t *testing.T) {
+	log, logs := newLogger()
+	fm, err := NewFileMailer(filepath.Join(t.TempDir(), "mail"), testFrom, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := "token=hsep_secret-reset-link"
+	if err := fm.Send(context.Background(), hse.Mail{To: "a@example.com", Subject: "Reset", Text: "open " + secret, Kind: "password_reset"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := logs.String(); strings.Contains(out, secret) || !strings.Contains(out, "password_reset") {
+		t.Errorf("log line: %s", out)
 	}
 }
