@@ -384,3 +384,49 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// With METRICS_PORT, /metrics is served there and not on the API port.
+func TestMetricsOnOwnPort(t *testing.T) {
+	f := newFixture(t, hsetest.MigratedDB(t, sqlstore.SQLite), nil, server.Options{
+		Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", DrainTimeout: time.Second,
+	})
+	// The metrics listener's port is only known from the log line.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- f.srv.Run(ctx, func(a net.Addr) { addrc <- a.String() }) }()
+	api := <-addrc
+	var metricsAddr string
+	waitFor(t, func() bool {
+		for _, l := range strings.Split(f.logs.String(), "\n") {
+			if strings.Contains(l, `"msg":"metrics listening"`) {
+				var m map[string]any
+				json.Unmarshal([]byte(l), &m)
+				metricsAddr, _ = m["addr"].(string)
+			}
+		}
+		return metricsAddr != ""
+	})
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "go_goroutines") {
+		t.Errorf("metrics port: %d", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + api + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("/metrics on the API port: %d, want 404 when METRICS_PORT is set", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
