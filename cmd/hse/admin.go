@@ -28,14 +28,15 @@ func runAdmin(ctx context.Context, e *env, args []string) error {
 		return usagef("admin needs an action: create-operator or reset-password")
 	}
 	action := fs.Arg(0)
+	// Checked before the trailing flags: "admin bogus --help" is an error.
+	if action != "create-operator" && action != "reset-password" {
+		return usagef("unknown admin action %q: expected create-operator or reset-password", action)
+	}
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("admin %s: unexpected argument %q", action, fs.Arg(0))
-	}
-	if action != "create-operator" && action != "reset-password" {
-		return usagef("unknown admin action %q: expected create-operator or reset-password", action)
 	}
 	if *email == "" {
 		return usagef("admin %s needs --email", action)

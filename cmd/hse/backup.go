@@ -42,22 +42,35 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return usagef("backup needs an action: create, verify, list, restore or prune")
 	}
 	action := fs.Arg(0)
+	// The action is checked before the flags that follow it ("backup bogus
+	// --help" is an error), and flags may also follow the operand, as the
+	// usage writes them: "verify NAME --restore-test".
+	switch action {
+	case "create", "list", "prune", "verify", "restore":
+	default:
+		return usagef("unknown backup action %q: expected create, verify, list, restore or prune", action)
+	}
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
+	}
+	var operands []string
+	for fs.NArg() > 0 {
+		operands = append(operands, fs.Arg(0))
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
 	}
 	operand := ""
 	switch action {
 	case "verify", "restore":
-		if fs.NArg() != 1 {
+		if len(operands) != 1 {
 			return usagef("backup %s needs one backup name or file", action)
 		}
-		operand = fs.Arg(0)
-	case "create", "list", "prune":
-		if fs.NArg() != 0 {
+		operand = operands[0]
+	default:
+		if len(operands) != 0 {
 			return usagef("backup %s takes no arguments", action)
 		}
-	default:
-		return usagef("unknown backup action %q: expected create, verify, list, restore or prune", action)
 	}
 
 	cfg, err := loadConfig(e)

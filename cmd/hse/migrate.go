@@ -27,6 +27,13 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return usagef("migrate needs an action: up, down or status")
 	}
 	action := fs.Arg(0)
+	// The action is checked before the flags that follow it, so that
+	// "migrate bogus --help" is an error rather than help.
+	switch action {
+	case "up", "down", "status":
+	default:
+		return usagef("unknown migrate action %q: expected up, down or status", action)
+	}
 	// Flags may follow the action: "migrate down --to 3".
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
@@ -45,12 +52,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		}
 		target = v
 	}
-	switch action {
-	case "up", "down", "status":
-	default:
-		return usagef("unknown migrate action %q: expected up, down or status", action)
-	}
-
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
