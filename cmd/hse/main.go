@@ -63,6 +63,7 @@ func commands() []command {
 		{"migrate", "apply or roll back database migrations (up, down, status)", runMigrate},
 		{"admin", "platform operator accounts: create-operator, reset-password", runAdmin},
 		{"backup", "database backups: create, verify, list, restore, prune", runBackup},
+		{"smoke", "post-deployment checks against a running server", runSmoke},
 		{"config", "print the effective configuration with secrets masked", runConfig},
 		{"version", "print version, commit and build date", runVersion},
 	}
