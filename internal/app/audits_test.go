@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/hsedigital/hse/internal/app/apptest"
 	"github.com/hsedigital/hse/internal/hsetest"
@@ -398,5 +401,50 @@ func TestAuditListFiltersAndCSV(t *testing.T) {
 		if len(lines) != 4 || !strings.HasPrefix(lines[0], "number,station,region") || !strings.Contains(lines[1], "South") {
 			t.Errorf("csv: %s", csv.Body)
 		}
+	})
+}
+
+func TestAuditPlan(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		clock := apptest.NewClock(time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC))
+		e := apptest.New(t, engine, apptest.WithNow(clock.Now))
+		o := e.Signup("Plan Fuels")
+		f := &auditFixture{e: e, owner: o, form: newPublishedForm(t, e, o, "Plan audit", simpleDefinition())}
+		q := newStation(t, e, o, "PLAN-Q", map[string]any{"auditFrequency": "Quarterly"})
+		y := newStation(t, e, o, "PLAN-Y", map[string]any{"auditFrequency": "Annually"})
+		gone := newStation(t, e, o, "PLAN-GONE", map[string]any{"auditFrequency": "Monthly"})
+		e.Must(204, doAPI(t, e, apptest.Request{Method: "DELETE", Path: "/api/stations/" + gone.ID, Token: o.Access, Header: map[string]string{"If-Match": `"1"`}}))
+
+		// Q's last audit had a Major finding.
+		a := f.schedule(t, o, q.ID, o.UserID, "2026-01-10")
+		e.Must(200, f.step(t, o, a.ID, "start"))
+		for k, v := range map[string]any{"estop": "pass", "extinguishers": "pass", "delivery": "yes"} {
+			e.Must(200, f.answer(t, o, a.ID, k, map[string]any{"value": v}))
+		}
+		e.Must(200, f.answer(t, o, a.ID, "zone", map[string]any{"value": "fail", "severity": "Major"}))
+		e.Must(200, f.step(t, o, a.ID, "complete"))
+		next := f.schedule(t, o, y.ID, o.UserID, "2026-06-01")
+
+		clock.Advance(120 * 24 * time.Hour) // 2026-05-10
+		e.Login(o)                          // the access token expired meanwhile
+		type entry struct {
+			StationCode, DueDate, SuggestedFrequency, LastAuditID, ScheduledAuditID, ScheduledFor string
+			Overdue                                                                               bool
+			DaysOverdue                                                                           int
+		}
+		plan := listItems[entry](t, e.Must(200, callAPI(t, e, "GET", "/api/audits/plan?from=2026-05-10&to=2027-02-01", o.Access, nil)))
+		want := []entry{
+			{StationCode: "PLAN-Q", DueDate: "2026-04-10", Overdue: true, DaysOverdue: 30, SuggestedFrequency: "Monthly", LastAuditID: a.ID},
+			{StationCode: "PLAN-Y", DueDate: "2027-01-10", ScheduledAuditID: next.ID, ScheduledFor: "2026-06-01"},
+		}
+		if diff := cmp.Diff(want, plan); diff != "" {
+			t.Errorf("plan (-want +got):\n%s", diff)
+		}
+		// Overdue stations are listed whatever the range.
+		plan = listItems[entry](t, e.Must(200, callAPI(t, e, "GET", "/api/audits/plan?from=2026-05-10&to=2026-12-31", o.Access, nil)))
+		if len(plan) != 1 || plan[0].StationCode != "PLAN-Q" {
+			t.Errorf("short range: %+v", plan)
+		}
+		wantField(t, callAPI(t, e, "GET", "/api/audits/plan?from=2026-05-10&to=2026-01-01", o.Access, nil), "to")
 	})
 }

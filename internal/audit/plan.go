@@ -1,7 +1,10 @@
 package audit
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -106,7 +109,8 @@ func PlanFor(r PlanRow, today time.Time) PlanEntry {
 
 // Plan gives the next due audit of every active station in the caller's
 // scope whose due date falls in [from, to], plus every overdue station
-// whatever the range. Empty dates default to today and 90 days on.
+// whatever the range, most urgent first. Empty dates default to today and
+// 90 days on.
 func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) ([]PlanEntry, error) {
 	if err := p.Require(PermAuditsRead); err != nil {
 		return nil, err
@@ -155,5 +159,9 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 			out = append(out, e)
 		}
 	}
+	// Most urgent first: the earliest due date, then the station code.
+	slices.SortStableFunc(out, func(a, b PlanEntry) int {
+		return cmp.Or(strings.Compare(a.DueDate, b.DueDate), strings.Compare(a.StationCode, b.StationCode))
+	})
 	return out, nil
 }
