@@ -202,10 +202,24 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 		return err
 	}
 	actionID, err := tx.CreateCorrectiveAction(ctx, p.OrgID, ActionRequest{FindingID: f.ID, AuditID: a.ID, AuditNumber: a.Number,
-		StationID: a.StationID, Severity: f.Severity, Title: a.Number + ": " + fi.Label, Description: obs, CreatedBy: p.UserID, At: now})
+		StationID: a.StationID, Severity: f.Severity, Title: truncate(a.Number+": "+fi.Label, maxActionTitle), Description: obs,
+		CreatedBy: p.UserID, At: now})
 	if err != nil {
 		return err
 	}
 	f.ActionID = actionID
 	return nil
+}
+
+// maxActionTitle is the longest title a corrective action takes; item
+// labels may be longer.
+const maxActionTitle = 300
+
+// truncate shortens s to at most n runes, ending with an ellipsis when cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -83,3 +83,11 @@ func TestPlanFor(t *testing.T) {
 		})
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	for in, want := range map[string]string{"short": "short", "exactly": "exactly", "éééééééé": "éééééé…"} {
+		if got := truncate(in, 7); got != want {
+			t.Errorf("truncate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
