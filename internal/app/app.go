@@ -18,6 +18,7 @@ import (
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/buildinfo"
+	"github.com/hsedigital/hse/internal/capa"
 	"github.com/hsedigital/hse/internal/config"
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
@@ -49,9 +50,11 @@ type App struct {
 	Audits *audit.Service
 	// Contractors is the contractor companies service.
 	Contractors *contractor.Service
-	Health      *health.Checker
-	Server      *server.Server
-	API         http.Handler // the full middleware chain
+	// Actions is the corrective actions service.
+	Actions *capa.Service
+	Health  *health.Checker
+	Server  *server.Server
+	API     http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -123,6 +126,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now}
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
+	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -132,7 +136,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

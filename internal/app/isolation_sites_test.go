@@ -28,6 +28,13 @@ func sitesIsolation() isolationSuite {
 			t.Errorf("tenant A's contractor was changed: %v", c)
 		}
 	}
+	actionUnchanged := func(t *testing.T, e *apptest.Env, a *tenantA) {
+		ac := e.Must(200, e.Call("GET", "/api/actions/"+a.ids["action"], a.owner.Access, nil)).JSON(t)
+		if ac["title"] != "Tenant A spill kit" || ac["status"] != "Completed" || ac["version"] != float64(3) {
+			t.Errorf("tenant A's action was changed: %v", ac)
+		}
+	}
+	action := map[string]string{"{id}": "action"}
 	station := map[string]string{"{id}": "station"}
 	contractor := map[string]string{"{id}": "contractor"}
 	return isolationSuite{
@@ -40,6 +47,14 @@ func sitesIsolation() isolationSuite {
 				"name": "Tenant A Welding", "licenceNumber": "TA-LIC-9"})).JSON(t)["id"].(string)
 			a.ids["document"] = e.Must(201, e.Call("POST", "/api/contractors/"+a.ids["contractor"]+"/documents", a.owner.Access, map[string]any{
 				"type": "insurance", "number": "TA-INS-7", "expiresOn": "2099-01-01"})).JSON(t)["id"].(string)
+			// An action assigned to the owner and completed, so that every
+			// move has a state to work from.
+			ac := e.Must(201, e.Call("POST", "/api/actions", a.owner.Access, map[string]any{
+				"title": "Tenant A spill kit", "stationId": a.ids["station"], "assigneeId": a.owner.UserID})).JSON(t)
+			a.ids["action"] = ac["id"].(string)
+			e.Must(200, e.Call("POST", "/api/actions/"+a.ids["action"]+"/start", a.owner.Access, nil))
+			e.Must(200, e.Call("POST", "/api/actions/"+a.ids["action"]+"/complete", a.owner.Access, map[string]any{"notes": "Tenant A refilled"}))
+			a.secrets = append(a.secrets, a.ids["action"], ac["number"].(string), "Tenant A spill kit", "Tenant A refilled")
 			a.secrets = append(a.secrets, a.ids["station"], "TA-001", "Tenant A Harbour", a.ids["contractor"], "Tenant A Welding",
 				"TA-LIC-9", a.ids["document"], "TA-INS-7")
 		},
@@ -51,6 +66,15 @@ func sitesIsolation() isolationSuite {
 			"DELETE /api/stations/{id}":                      {kind: "target", params: station, after: stationUnchanged},
 			"PUT /api/stations/{id}/hours/{month}":           {kind: "target", params: map[string]string{"{id}": "station", "{month}": "month"}, body: map[string]any{"hours": 1}, after: stationUnchanged},
 			"GET /api/stations/{id}/hours":                   {kind: "target", params: station},
+			"GET /api/actions":                               {kind: "list"},
+			"POST /api/actions":                              {kind: "target", body: map[string]any{"title": "B", "stationId": "{station}", "assigneeId": "{member}"}},
+			"GET /api/actions/{id}":                          {kind: "target", params: action},
+			"PATCH /api/actions/{id}":                        {kind: "target", params: action, body: map[string]any{"title": "Hijacked", "version": 3}, after: actionUnchanged},
+			"POST /api/actions/{id}/start":                   {kind: "target", params: action, after: actionUnchanged},
+			"POST /api/actions/{id}/complete":                {kind: "target", params: action, body: map[string]any{"notes": "x"}, after: actionUnchanged},
+			"POST /api/actions/{id}/verify":                  {kind: "target", params: action, after: actionUnchanged},
+			"POST /api/actions/{id}/reject":                  {kind: "target", params: action, body: map[string]any{"reason": "x"}, after: actionUnchanged},
+			"GET /api/actions/{id}/history":                  {kind: "target", params: action},
 			"GET /api/contractors":                           {kind: "list"},
 			"POST /api/contractors":                          {kind: "self", body: map[string]any{"name": "B's own contractor"}},
 			"GET /api/contractors/{id}":                      {kind: "target", params: contractor},

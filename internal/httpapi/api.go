@@ -13,6 +13,7 @@ import (
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
+	"github.com/hsedigital/hse/internal/capa"
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
@@ -43,6 +44,8 @@ type Deps struct {
 	Stations *station.Service
 	// Contractors serves /api/contractors when set.
 	Contractors *contractor.Service
+	// Actions serves /api/actions when set.
+	Actions *capa.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -90,6 +93,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Contractors != nil {
 		registerContractors(api, d)
+	}
+	if d.Actions != nil {
+		registerActions(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)

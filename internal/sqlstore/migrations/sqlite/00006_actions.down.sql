@@ -1,0 +1,2 @@
+DROP TABLE action_events;
+DROP TABLE actions;
