@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -161,4 +162,59 @@ func TestCloseAuditIfAllVerified(t *testing.T) {
 			t.Errorf("audit %s version %d (%v), want Closed 2", status, version, err)
 		}
 	})
+}
+
+// Row-level security covers the tables of stations, contractors and
+// actions: an unfiltered query inside one organization's transaction sees
+// only that organization's rows.
+func TestSitesRowLevelSecurity(t *testing.T) {
+	db := rlsDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+	a, b := seedTenant(t, db, "RlsSitesA"), seedTenant(t, db, "RlsSitesB")
+	for _, tn := range []tenant{a, b} {
+		err := db.InTx(ctx, sqlstore.Scope{OrgID: tn.orgID}, func(tx *sqlstore.Tx) error {
+			for _, q := range []string{
+				`INSERT INTO stations (organization_id, id, code, name, risk_category, audit_frequency, created_at, updated_at) VALUES (?, 'st', 'ST', 'S', 'Low', 'Monthly', ?, ?)`,
+				`INSERT INTO station_hours (organization_id, station_id, month, hours, updated_at) VALUES (?, 'st', '2026-01', 1, ?)`,
+				`INSERT INTO contractors (organization_id, id, name, status, created_at, updated_at) VALUES (?, 'co', 'C', 'Active', ?, ?)`,
+				`INSERT INTO contractor_documents (organization_id, id, contractor_id, type, created_at) VALUES (?, 'doc', 'co', 'other', ?)`,
+			} {
+				args := []any{tn.orgID}
+				for range strings.Count(q, "?") - 1 {
+					args = append(args, now)
+				}
+				if _, err := tx.Exec(ctx, q, args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Actions().InTx(ctx, hse.TxScope{OrgID: tn.orgID}, func(tx capa.Tx) error {
+			return tx.CreateAction(ctx, tn.orgID, &capa.Action{Title: "A", SourceType: capa.SourceManual, CreatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, table := range []string{"stations", "station_hours", "contractors", "contractor_documents", "actions", "action_events"} {
+		got := orgsIn(t, db, sqlstore.Scope{OrgID: a.orgID}, table)
+		if len(got) == 0 || slices.ContainsFunc(got, func(o string) bool { return o != a.orgID }) {
+			t.Errorf("%s seen from A: %v", table, got)
+		}
+		if got := orgsIn(t, db, sqlstore.Scope{}, table); len(got) != 0 {
+			t.Errorf("%s seen without an organization: %v", table, got)
+		}
+	}
+	// A write into another organization is refused by the policy.
+	err := db.InTx(ctx, sqlstore.Scope{OrgID: a.orgID}, func(tx *sqlstore.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO stations (organization_id, id, code, name, risk_category, audit_frequency, created_at, updated_at)
+			VALUES (?, 'st2', 'ST2', 'S', 'Low', 'Monthly', ?, ?)`, b.orgID, now, now)
+		return err
+	})
+	if err == nil {
+		t.Error("a station was written into another organization")
+	}
 }

@@ -82,7 +82,7 @@ func (s *Service) UpdateStation(ctx context.Context, p *hse.Principal, id string
 	if err := p.Require(PermUpdate); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, id, version, "station.updated", func(st *Station) error { return in.apply(st) },
+	return s.change(ctx, p, id, version, "station.updated", func(st *Station) (bool, error) { return true, in.apply(st) },
 		in.ManagerUserIDs != nil)
 }
 
@@ -93,17 +93,19 @@ func (s *Service) DeactivateStation(ctx context.Context, p *hse.Principal, id st
 	if err := p.Require(PermDelete); err != nil {
 		return err
 	}
-	_, err := s.change(ctx, p, id, 0, "station.deactivated", func(st *Station) error {
+	_, err := s.change(ctx, p, id, 0, "station.deactivated", func(st *Station) (bool, error) {
+		changed := st.Active
 		st.Active = false
-		return nil
+		return changed, nil
 	}, false)
 	return err
 }
 
 // change applies edit to a station in one transaction; version 0 means
 // "whatever is current" (for operations that do not depend on the
-// caller's copy).
-func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(*Station) error, checkMembers bool) (*Station, error) {
+// caller's copy). edit reports whether it changed anything; a change that
+// changes nothing writes no new version and no audit entry.
+func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(*Station) (bool, error), checkMembers bool) (*Station, error) {
 	var st *Station
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 		var err error
@@ -114,12 +116,9 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 			return hse.StaleVersion("station", st.Version)
 		}
 		before := snapshot(st)
-		wasActive := st.Active
-		if err := edit(st); err != nil {
+		changed, err := edit(st)
+		if err != nil || !changed {
 			return err
-		}
-		if action == "station.deactivated" && !wasActive {
-			return nil
 		}
 		if checkMembers {
 			nm, err := tx.NonMembers(ctx, p.OrgID, st.ManagerUserIDs)
