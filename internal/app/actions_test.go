@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,7 +10,10 @@ import (
 	"time"
 
 	"github.com/hsedigital/hse/internal/app/apptest"
+	"github.com/hsedigital/hse/internal/capa"
+	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/hsetest"
+	"github.com/hsedigital/hse/internal/sqlstore"
 )
 
 type actionItem struct {
@@ -305,6 +309,78 @@ func TestActionListsAndCSV(t *testing.T) {
 		if !strings.HasPrefix(lines[1], "CA-2026-0001,Due in 3,Open,Critical,Critical,2026-05-04,true,true,,"+st.ID+",manual,,") ||
 			!strings.Contains(lines[2], `'=cmd|' /C calc'!A0`) {
 			t.Errorf("csv rows:\n%s", r.Body)
+		}
+	})
+}
+
+// Verifying the last open action of a completed audit closes the audit in
+// the same transaction; verifying an earlier one does not.
+func TestActionVerificationClosesAudit(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Closing Audits")
+		cm := e.Invite(owner, "sys-compliance_manager", nil)
+		st := newStation(t, e, owner, "CL-1", nil)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		err := e.App.DB.InTx(ctx, sqlstore.Scope{OrgID: owner.OrgID}, func(tx *sqlstore.Tx) error {
+			for _, q := range []string{
+				`INSERT INTO form_templates (organization_id, id, name, kind, created_at, updated_at) VALUES (?, 'ft-close', 'Form', 'audit', ?, ?)`,
+				`INSERT INTO form_versions (organization_id, id, template_id, number, status, definition, created_at) VALUES (?, 'fv-close', 'ft-close', 1, 'published', '{}', ?)`,
+			} {
+				args := []any{owner.OrgID, now}
+				if strings.Count(q, "?") == 3 {
+					args = append(args, now)
+				}
+				if _, err := tx.Exec(ctx, q, args...); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO audits (organization_id, id, number, station_id, form_version_id, auditor_user_id, status,
+				scheduled_for, created_by, created_at, updated_at) VALUES (?, 'au-close', 'AUD-2026-9999', ?, 'fv-close', ?, 'Completed', ?, ?, ?, ?)`,
+				owner.OrgID, st.ID, owner.UserID, now, owner.UserID, now, now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, title := range []string{"Finding one", "Finding two"} {
+			a := &capa.Action{Title: title, SourceType: capa.SourceFinding, SourceID: "finding-" + title, AuditID: "au-close", StationID: st.ID,
+				AssigneeUserID: owner.UserID, Severity: "Minor", CreatedBy: owner.UserID, CreatedAt: now}
+			if err := e.App.DB.Actions().InTx(ctx, hse.TxScope{OrgID: owner.OrgID}, func(tx capa.Tx) error { return tx.CreateAction(ctx, owner.OrgID, a) }); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		auditStatus := func() string {
+			var s string
+			if err := e.App.DB.InTx(ctx, sqlstore.Scope{OrgID: owner.OrgID, ReadOnly: true}, func(tx *sqlstore.Tx) error {
+				return tx.QueryRow(ctx, `SELECT status FROM audits WHERE organization_id = ? AND id = 'au-close'`, owner.OrgID).Scan(&s)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		for i, id := range ids {
+			e.Must(200, move(t, e, owner, id, "start", nil))
+			e.Must(200, move(t, e, owner, id, "complete", map[string]any{"notes": "Fixed"}))
+			e.Must(200, move(t, e, cm, id, "verify", nil))
+			want := "Completed"
+			if i == len(ids)-1 {
+				want = "Closed"
+			}
+			if got := auditStatus(); got != want {
+				t.Errorf("after verifying %d of %d actions the audit is %s, want %s", i+1, len(ids), got, want)
+			}
+		}
+		log := string(e.Must(200, callAPI(t, e, "GET", "/api/audit-log?action=audit.closed", owner.Access, nil)).Body)
+		if !strings.Contains(log, `"entityId":"au-close"`) {
+			t.Errorf("closing is not in the audit trail: %s", log)
+		}
+		listed := listItems[actionItem](t, e.Must(200, callAPI(t, e, "GET", "/api/actions?sourceType=finding&sourceId=finding-Finding%20one", owner.Access, nil)))
+		if len(listed) != 1 || listed[0].Status != "Verified" {
+			t.Errorf("by source: %+v", listed)
 		}
 	})
 }
