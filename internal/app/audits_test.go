@@ -36,8 +36,8 @@ type auditItem struct {
 		AnsweredBy              string
 	}
 	Findings []struct {
-		ID, ItemKey, Severity, Observation string
-		AttachmentIDs                      []string
+		ID, ItemKey, Severity, Observation, ActionID string
+		AttachmentIDs                                []string
 	}
 }
 
@@ -145,6 +145,9 @@ func TestAuditLifecycleAndScoring(t *testing.T) {
 			t.Errorf("findings: %+v", done.Findings)
 		}
 		for _, fd := range done.Findings {
+			if fd.ActionID == "" {
+				t.Errorf("finding %s has no corrective action", fd.ItemKey)
+			}
 			if fd.ItemKey == "estop" && (fd.Observation != "button cover broken" || !slices.Equal(fd.AttachmentIDs, []string{"photo-1"})) {
 				t.Errorf("finding evidence: %+v", fd)
 			}
@@ -446,5 +449,60 @@ func TestAuditPlan(t *testing.T) {
 			t.Errorf("short range: %+v", plan)
 		}
 		wantField(t, callAPI(t, e, "GET", "/api/audits/plan?from=2026-05-10&to=2026-01-01", o.Access, nil), "to")
+	})
+}
+
+// TestAuditFindingsRaiseActionsAndClose follows findings through their
+// corrective actions: each finding gets one, assigned to the station's
+// manager and due by severity, and verifying the last one closes the
+// audit.
+func TestAuditFindingsRaiseActionsAndClose(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newAuditFixture(t, engine, "Closing Fuels")
+		e, o := f.e, f.owner
+		sm := e.Invite(o, "sys-station_manager", map[string]any{"stationIds": []string{f.station.ID}})
+		cm := e.Invite(o, "sys-compliance_manager", nil)
+		e.Must(200, patchStation(t, e, o, f.station.ID, `"1"`, map[string]any{"managerUserIds": []string{sm.UserID}}))
+
+		a := f.schedule(t, o, f.station.ID, o.UserID, "2026-12-03")
+		e.Must(200, f.step(t, o, a.ID, "start"))
+		for k, v := range map[string]any{"extinguishers": "pass", "delivery": "yes"} {
+			e.Must(200, f.answer(t, o, a.ID, k, map[string]any{"value": v}))
+		}
+		e.Must(200, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "note": "label missing"}))
+		e.Must(200, f.answer(t, o, a.ID, "zone", map[string]any{"value": "fail", "severity": "Major"}))
+		done := decodeJSON[auditItem](t, e.Must(200, f.step(t, o, a.ID, "complete")))
+		if done.Status != "Completed" || len(done.Findings) != 2 {
+			t.Fatalf("completed: %+v", done)
+		}
+		actions := listItems[actionItem](t, e.Must(200, callAPI(t, e, "GET", "/api/actions?sourceType=finding", o.Access, nil)))
+		if len(actions) != 2 {
+			t.Fatalf("actions of the findings: %+v", actions)
+		}
+		bySeverity := map[string]actionItem{}
+		for _, ac := range actions {
+			bySeverity[ac.Severity] = ac
+			if ac.AssigneeID != sm.UserID || ac.StationID != f.station.ID || ac.Status != "Open" || !strings.HasPrefix(ac.Title, a.Number+": ") {
+				t.Errorf("action of a finding: %+v", ac)
+			}
+		}
+		if bySeverity["Critical"].Priority != "Critical" || bySeverity["Major"].Priority != "High" {
+			t.Errorf("priorities: %+v", bySeverity)
+		}
+		for _, fd := range done.Findings {
+			if fd.ActionID == "" {
+				t.Errorf("finding %s without action", fd.ItemKey)
+			}
+		}
+
+		for i, ac := range actions {
+			e.Must(200, move(t, e, sm, ac.ID, "start", map[string]any{}))
+			e.Must(200, move(t, e, sm, ac.ID, "complete", map[string]any{"notes": "fixed"}))
+			e.Must(200, move(t, e, cm, ac.ID, "verify", nil))
+			got := decodeJSON[auditItem](t, e.Must(200, callAPI(t, e, "GET", "/api/audits/"+a.ID, o.Access, nil)))
+			if want := map[bool]string{false: "Completed", true: "Closed"}[i == len(actions)-1]; got.Status != want {
+				t.Errorf("after verifying %d of %d actions the audit is %s, want %s", i+1, len(actions), got.Status, want)
+			}
+		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/hsedigital/hse/internal/audit"
+	"github.com/hsedigital/hse/internal/capa"
 )
 
 // PutAnswer saves one item's answer, replacing an earlier one: saving the
@@ -89,13 +90,31 @@ func (t auditTx) FindFindings(ctx context.Context, orgID, auditID string) ([]aud
 }
 
 // CreateCorrectiveAction raises the corrective action of a finding in the
-// completion transaction and links it to the finding.
-//
-// SEAM (corrective actions): until the actions table and its createAction
-// helper exist, no action is created and "" is returned; the finding is
-// kept without action_id. Replace the body with a call to createAction
-// (source audit finding, due date by severity) followed by
-// UPDATE findings SET action_id = ? WHERE organization_id = ? AND id = ?.
-func (t auditTx) CreateCorrectiveAction(_ context.Context, _ string, _ audit.ActionRequest) (string, error) {
-	return "", nil
+// completion transaction (through createAction, so it is numbered, due by
+// severity and recorded like any other action) and links it to the
+// finding. It is assigned to the station's first manager, who runs the
+// site; compliance managers can reassign it.
+func (t auditTx) CreateCorrectiveAction(ctx context.Context, orgID string, r audit.ActionRequest) (string, error) {
+	var managers nullJSON
+	if err := t.QueryRow(ctx, `SELECT manager_user_ids FROM stations WHERE organization_id = ? AND id = ?`, orgID, r.StationID).Scan(&managers); err != nil {
+		return "", notFound(err, "station")
+	}
+	var ids []string
+	if err := jsonScan(managers.NullString, &ids); err != nil {
+		return "", err
+	}
+	a := &capa.Action{SourceType: capa.SourceFinding, SourceID: r.FindingID, AuditID: r.AuditID, StationID: r.StationID,
+		Title: r.Title, Description: r.Description, Severity: r.Severity, Priority: actionPriority[r.Severity],
+		CreatedBy: r.CreatedBy, CreatedAt: r.At}
+	if len(ids) > 0 {
+		a.AssigneeUserID = ids[0]
+	}
+	if err := createAction(ctx, t.Tx, orgID, a); err != nil {
+		return "", err
+	}
+	res, err := t.Exec(ctx, `UPDATE findings SET action_id = ? WHERE organization_id = ? AND id = ?`, a.ID, orgID, r.FindingID)
+	return a.ID, expectOne(res, err, "finding")
 }
+
+// actionPriority is the priority of a finding's action by its severity.
+var actionPriority = map[string]string{"Critical": "Critical", "Major": "High", "Minor": "Medium"}
