@@ -506,3 +506,17 @@ func TestAuditFindingsRaiseActionsAndClose(t *testing.T) {
 		}
 	})
 }
+
+// fillAuditTables gives the backup round trip rows in every checklist and
+// audit table: a completed audit with answers and a finding.
+func fillAuditTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
+	t.Helper()
+	f := &auditFixture{e: e, owner: owner, station: newStation(t, e, owner, "BACKUP-AUD-1", nil),
+		form: newPublishedForm(t, e, owner, "Backup checklist", simpleDefinition())}
+	a := f.schedule(t, owner, f.station.ID, owner.UserID, "2026-12-01")
+	e.Must(200, f.step(t, owner, a.ID, "start"))
+	for k, v := range map[string]any{"estop": "pass", "extinguishers": "fail", "delivery": "no"} {
+		e.Must(200, f.answer(t, owner, a.ID, k, map[string]any{"value": v}))
+	}
+	e.Must(200, f.step(t, owner, a.ID, "complete"))
+}

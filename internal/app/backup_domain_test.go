@@ -11,4 +11,5 @@ import (
 // needs a line here, or TestBackupRoundTrip names it.
 func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	t.Helper()
+	fillAuditTables(t, e, owner)
 }
