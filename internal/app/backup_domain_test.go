@@ -12,4 +12,5 @@ import (
 func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	t.Helper()
 	fillAuditTables(t, e, owner)
+	fillSitesTables(t, e, owner)
 }

@@ -288,3 +288,14 @@ func TestStationListAndCSV(t *testing.T) {
 		}
 	})
 }
+
+// fillSitesTables adds rows to the station, contractor and action tables
+// for the backup round trip.
+func fillSitesTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
+	t.Helper()
+	s := newStation(t, e, owner, "BACKUP-SITE-1", map[string]any{"latitude": 51.5, "longitude": -0.12})
+	e.Must(200, e.Call("PUT", "/api/stations/"+s.ID+"/hours/2026-01", owner.Access, map[string]any{"hours": 1234.5}))
+	c := newContractor(t, e, owner, "Backup Contracting", nil)
+	e.Must(201, e.Call("POST", "/api/contractors/"+c.ID+"/documents", owner.Access, map[string]any{"type": "insurance", "number": "BK-1", "expiresOn": "2030-01-01"}))
+	newAction(t, e, owner, map[string]any{"title": "Backup action", "stationId": s.ID, "assigneeId": owner.UserID})
+}
