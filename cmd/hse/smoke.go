@@ -23,7 +23,7 @@ per check, and stops with exit status 1 at the first failure:
 
   live     GET /api/live answers 200 with status alive
   ready    GET /api/ready answers 200
-  health   GET /api/health says healthy or degraded (printed)
+  health   GET /api/health says healthy, or degraded (Redis down: warns)
   with --email and --password (a verified member of an organization):
   login    POST /api/auth/login returns an access token
   me       GET /api/auth/me answers 200
@@ -212,7 +212,7 @@ func (s *smoke) run(ctx context.Context, email, password, opEmail, opPassword st
 		s.line("ok", "health", fmt.Sprintf("%s healthy (version %s)", ms(r.elapsed), health.Version))
 	case "degraded":
 		s.warned++
-		s.line("ok", "health", fmt.Sprintf("%s degraded: %s down (version %s)", ms(r.elapsed), strings.Join(down, ", "), health.Version))
+		s.line("warn", "health", fmt.Sprintf("%s degraded: %s down (version %s)", ms(r.elapsed), strings.Join(down, ", "), health.Version))
 	default:
 		return s.fail("health", "status %q: %s", health.Status, snippet(r.body))
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -99,6 +100,29 @@ func TestSmokeHealthyServer(t *testing.T) {
 			t.Errorf("smoke without credentials:\n%s", out)
 		}
 	})
+}
+
+// Redis down is degraded, not down: the smoke test warns and passes.
+func TestSmokeDegradedServer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	e, srv := smokeServer(t, sqlstore.SQLite, apptest.WithEnv("REDIS_URL", "redis://"+dead+"/0"))
+	u := e.Signup("Smoke Degraded")
+	out, err := smokeCLI(t, "--url", srv.URL, "--email", u.Email, "--password", u.Password)
+	if err != nil {
+		t.Fatalf("smoke with Redis down: %v", err)
+	}
+	if l := lineOf(out, "health"); !strings.HasPrefix(l, "warn health ") || !strings.Contains(l, "degraded: redis down") {
+		t.Errorf("health line %q, want a degraded warning naming redis", l)
+	}
+	if !strings.Contains(out, "passed with 1 warning(s)") {
+		t.Errorf("no warning count:\n%s", out)
+	}
 }
 
 func TestSmokeWrongPasswordFailsAtLogin(t *testing.T) {
