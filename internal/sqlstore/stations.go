@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -187,7 +188,7 @@ func (t stationTx) PutStationHours(ctx context.Context, orgID string, h *station
 	switch {
 	case err == nil:
 		old = &station.Hours{StationID: h.StationID, Month: h.Month, Hours: prev}
-	case err != sql.ErrNoRows:
+	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
 	_, err = t.Exec(ctx, `INSERT INTO station_hours (organization_id, station_id, month, hours, updated_at) VALUES (?, ?, ?, ?, ?)
