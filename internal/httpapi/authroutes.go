@@ -293,8 +293,8 @@ func registerAuth(api huma.API, d Deps) {
 	type meOutput struct {
 		Body struct {
 			User          UserView         `json:"user"`
-			Organization  *MembershipView  `json:"organization,omitempty" doc:"the organization this token acts in"`
-			Permissions   PermissionsView  `json:"permissions"`
+			Organization  *MembershipView  `json:"organization,omitempty" doc:"the organization this token acts in, with your role; the permission list is GET /api/auth/me/permissions"`
+			Scope         hse.Scope        `json:"scope" doc:"the stations or contractor company your role is limited to"`
 			Organizations []MembershipView `json:"organizations"`
 		}
 	}
@@ -307,7 +307,7 @@ func registerAuth(api huma.API, d Deps) {
 			}
 			out := &meOutput{}
 			out.Body.User = userView(me.User)
-			out.Body.Permissions = permissionsView(me.Principal)
+			out.Body.Scope = permissionsView(me.Principal).Scope
 			out.Body.Organizations = membershipViews(me.Organizations)
 			for i, m := range out.Body.Organizations {
 				if m.ID == me.Principal.OrgID {
