@@ -63,6 +63,10 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 		go sched.Run(ctx)
 		log.Info("scheduled backups on", "schedule", cfg.Backup.Schedule, "dir", cfg.Backup.Dir)
 	}
+	if sched := a.AuditScheduler(); sched != nil {
+		go sched.Run(ctx)
+		log.Info("automatic audit scheduling on", "schedule", cfg.Jobs.AuditSchedule)
+	}
 
 	bi := buildinfo.Get()
 	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine,

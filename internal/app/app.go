@@ -179,6 +179,21 @@ func (a *App) BackupScheduler() *backup.Scheduler {
 		Dir: b.Dir, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
 }
 
+// AuditScheduler returns the job that creates the scheduled audits of
+// organizations with automatic scheduling on, or nil when
+// HSE_AUDIT_SCHEDULE is "off". It follows the services' clock.
+func (a *App) AuditScheduler() *audit.AutoScheduler {
+	spec := a.Config.Jobs.AuditSchedule
+	if spec == "" {
+		return nil
+	}
+	sched, err := backup.ParseSchedule(spec)
+	if err != nil {
+		return nil // validated by config.Load
+	}
+	return &audit.AutoScheduler{Store: a.DB.Audits(), Slots: a.DB, Schedule: sched, Log: a.Log, Now: a.Audits.Now}
+}
+
 // Close releases Redis, and the database when New opened it; call it after
 // the server drained.
 func (a *App) Close() error {

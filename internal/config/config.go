@@ -75,6 +75,7 @@ type Config struct {
 	HTTP   HTTP   // CORS, proxy trust, public URL, body limits
 	Mail   Mail   // SMTP, or files under the data directory when unset
 	Backup Backup // backup directory, bucket, retention, RPO
+	Jobs   Jobs   // schedules of the recurring jobs (HSE_AUDIT_SCHEDULE)
 }
 
 // Getenv is the signature of os.Getenv; tests pass a map lookup instead.
@@ -171,6 +172,7 @@ func Load(getenv Getenv) (*Config, error) {
 	var backupErrs []error
 	c.Backup, backupErrs = LoadBackup(getenv, c.DataDir)
 	errs = append(errs, backupErrs...)
+	c.Jobs = LoadJobs(getenv, bad)
 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
