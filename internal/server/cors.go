@@ -37,12 +37,28 @@ func cors(next http.Handler, o CORSOptions) http.Handler {
 	for _, origin := range o.AllowedOrigins {
 		allowed[origin] = true
 	}
+	vary := []string{"Origin"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if len(allowed) == 0 {
+			// No origin is allowed, so no answer differs by Origin and
+			// nothing needs Vary; cross-origin preflights are refused.
+			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" && r.Header.Get("Origin") != "" {
+				httpapi.WriteProblem(w, http.StatusForbidden, "CORS_ORIGIN_DENIED",
+					"origin "+r.Header.Get("Origin")+" may not call this API from a browser; it must be listed in CORS_ORIGINS")
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		// Every response depends on Origin, including those without CORS
 		// headers: a shared cache must not hand one origin's answer to
 		// another.
-		h.Add("Vary", "Origin")
+		if len(h["Vary"]) == 0 {
+			h["Vary"] = vary
+		} else {
+			h.Add("Vary", "Origin")
+		}
 		origin := r.Header.Get("Origin")
 		if origin == "" {
 			next.ServeHTTP(w, r)
