@@ -64,6 +64,7 @@ func commands() []command {
 		{"admin", "platform operator accounts: create-operator, reset-password", runAdmin},
 		{"backup", "database backups: create, verify, list, restore, prune", runBackup},
 		{"smoke", "post-deployment checks against a running server", runSmoke},
+		{"seed", "fill a development database with demo data (--demo --scale N)", runSeed},
 		{"config", "print the effective configuration with secrets masked", runConfig},
 		{"version", "print version, commit and build date", runVersion},
 	}

@@ -1,0 +1,194 @@
+// Package seed generates demo data at a chosen volume: organizations with
+// an owner and members of every role, stations, contractors, and years of
+// audits with their scores, findings and corrective actions. It backs
+// `hse seed --demo` and the audit benchmarks, which measure the API
+// against an organization of 1,000 stations and 100,000 audits (scale 1).
+//
+// Organizations, users, stations and contractors go through the stores'
+// own methods; audits, findings and actions, which are the volume, are
+// written with multi-row INSERTs in large transactions, and the number
+// counters are set once at the end, so audits scheduled later continue
+// each series without a gap.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hsedigital/hse/internal/auth"
+	"github.com/hsedigital/hse/internal/sqlstore"
+)
+
+// Volumes of one organization at scale 1.
+const (
+	StationsAtScale1 = 1000
+	AuditsAtScale1   = 100000
+)
+
+// DefaultPassword is the password of every demo account unless another is
+// given.
+const DefaultPassword = "demo-password-2026"
+
+// ErrNotEmpty is returned when the database already holds data and Force
+// is not set.
+var ErrNotEmpty = errors.New("the database already holds data; seed only an empty database (or pass --force to add demo organizations anyway)")
+
+// Options say how much to generate.
+type Options struct {
+	// Scale multiplies the volume of each organization: 1 gives 1,000
+	// stations and 100,000 audits; 0.01 gives 10 and 1,000.
+	Scale float64
+	// Orgs is the number of demo organizations (default 2).
+	Orgs int
+	// Password is every demo account's password (default DefaultPassword).
+	Password string
+	// Force seeds a database that already holds data.
+	Force bool
+	// Now is the reference time (default the wall clock): audits spread
+	// over the four years before it and the quarter after.
+	Now time.Time
+	// Seed makes the data reproducible (default 1).
+	Seed uint64
+	// Progress receives one line per step (default: discarded).
+	Progress io.Writer
+}
+
+// Account is a demo login.
+type Account struct {
+	Email  string
+	Role   string // system role key
+	UserID string
+}
+
+// Org is what was generated for one organization.
+type Org struct {
+	ID, Name, Slug string
+	Owner          Account
+	Members        []Account // including the owner
+	StationIDs     []string
+	Contractors    int
+	Audits         int
+	Findings       int
+	Actions        int
+	// ByStatus counts the audits of each status.
+	ByStatus map[string]int
+}
+
+// Result is the generated data, for printing and for tests.
+type Result struct {
+	Password string
+	Orgs     []Org
+}
+
+// Counts returns the stations and audits of one organization at scale.
+func Counts(scale float64) (stations, audits int) {
+	stations = max(1, int(math.Round(StationsAtScale1*scale)))
+	audits = max(0, int(math.Round(AuditsAtScale1*scale)))
+	return stations, audits
+}
+
+// Run generates the demo data into db, which must be migrated.
+func Run(ctx context.Context, db *sqlstore.DB, o Options) (*Result, error) {
+	if o.Scale <= 0 || o.Scale > 100 {
+		return nil, fmt.Errorf("scale must be above 0 and at most 100, not %g", o.Scale)
+	}
+	if o.Orgs == 0 {
+		o.Orgs = 2
+	}
+	if o.Orgs < 0 || o.Orgs > 50 {
+		return nil, fmt.Errorf("orgs must be 1 to 50, not %d", o.Orgs)
+	}
+	if o.Password == "" {
+		o.Password = DefaultPassword
+	}
+	if err := auth.ValidatePassword(o.Password, ""); err != nil {
+		return nil, fmt.Errorf("the demo password: %w", err)
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Now = o.Now.UTC().Truncate(time.Microsecond)
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	if !o.Force {
+		has, err := db.HasData(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			return nil, ErrNotEmpty
+		}
+	}
+	g := &generator{db: db, o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed))}
+	if err := g.hashPassword(); err != nil {
+		return nil, err
+	}
+	res := &Result{Password: o.Password}
+	for i := range o.Orgs {
+		org, err := g.org(ctx, i)
+		if err != nil {
+			return nil, fmt.Errorf("organization %d: %w", i+1, err)
+		}
+		res.Orgs = append(res.Orgs, *org)
+	}
+	return res, nil
+}
+
+// generator carries the state of one run.
+type generator struct {
+	db     *sqlstore.DB
+	o      Options
+	rng    *rand.Rand
+	pwHash string
+	// firstContractor is the company of the organization's contractor
+	// member, created with the other contractors.
+	firstContractor string
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (g *generator) logf(format string, args ...any) {
+	fmt.Fprintf(g.o.Progress, "seed: "+format+"\n", args...)
+}
+
+func (g *generator) pick(ss []string) string { return ss[g.rng.IntN(len(ss))] }
+
+// chance is true with probability p.
+func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+// org generates one organization with everything in it.
+func (g *generator) org(ctx context.Context, i int) (*Org, error) {
+	started := time.Now()
+	nStations, nAudits := Counts(g.o.Scale)
+	org, err := g.identity(ctx, i, nStations)
+	if err != nil {
+		return nil, err
+	}
+	g.logf("%s (%s): owner %s, %d members", org.Name, org.Slug, org.Owner.Email, len(org.Members))
+	ppl := people(org)
+	if err := g.stations(ctx, org, ppl); err != nil {
+		return nil, fmt.Errorf("stations: %w", err)
+	}
+	g.logf("%s: %d stations", org.Name, len(org.StationIDs))
+	if err := g.contractors(ctx, org); err != nil {
+		return nil, fmt.Errorf("contractors: %w", err)
+	}
+	g.logf("%s: %d contractors", org.Name, org.Contractors)
+	if err := g.audits(ctx, org, ppl, nAudits); err != nil {
+		return nil, fmt.Errorf("audits: %w", err)
+	}
+	g.logf("%s: done in %s: %d audits, %d findings, %d actions", org.Name, time.Since(started).Round(time.Millisecond),
+		org.Audits, org.Findings, org.Actions)
+	return org, nil
+}
