@@ -83,6 +83,9 @@ func NewAt(t testing.TB, tg hsetest.Target, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, set := s.vars["DATABASE_POOL_SIZE"]; set {
+		tg.Options.PoolSize = cfg.DatabasePoolSize // the test is about the pool
+	}
 	db := hsetest.MigratedDBAt(t, tg)
 	logs := &bytes.Buffer{}
 	rec := &mailtest.Recorder{}
