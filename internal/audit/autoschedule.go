@@ -12,15 +12,16 @@ import (
 	"github.com/hsedigital/hse/internal/hse"
 )
 
-// Automatic scheduling: once a day, for every organization whose settings
-// turn autoScheduleAudits on, every active station whose plan (PlanFor:
-// its frequency and its last completed audit) falls due within the coming
-// period and that has no open (Scheduled or In Progress) audit gets one
-// Scheduled audit, numbered like any other.
+// Automatic scheduling: once a day, for every active (not suspended)
+// organization whose settings turn autoScheduleAudits on, every active
+// station whose plan (PlanFor: its frequency and its last completed audit)
+// falls due within the coming period and that has no open (Scheduled or
+// In Progress) audit gets one Scheduled audit, numbered like any other.
 //
 // The rules it applies:
 //
 //   - Date: the due date, or today when the station is already overdue.
+//     Days are UTC days; the slot's date is "today".
 //   - Template: the organization's default template, which is the starter
 //     "Monthly HSE Inspection" (by its starter name) while it has a
 //     published version, otherwise the most recently published template
@@ -249,7 +250,7 @@ func starterName() string {
 }
 
 func (s *AutoScheduler) scheduleOrg(ctx context.Context, orgID string, today time.Time, horizonDays int, rep *AutoScheduleReport) error {
-	sc := hse.TxScope{OrgID: orgID}
+	sc := hse.TxScope{OrgID: orgID, ReadOnly: true}
 	end := today.AddDate(0, 0, horizonDays)
 	var tmpl *FormVersion
 	var cands []candidate
