@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench image clean
+.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -33,6 +33,11 @@ bench-health:
 ## bench-auth: authenticated GET /api/auth/me vs GET /api/live (needs wrk)
 bench-auth:
 	scripts/bench-auth.sh
+
+## bench-audits: audit list and completion at 1,000 stations and 100,000 audits per organization
+## (SQLite, and PostgreSQL when HSE_TEST_POSTGRES_URL or a URL argument is given)
+bench-audits:
+	scripts/bench-audits.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:
