@@ -52,6 +52,7 @@ func (c *Config) Describe() []Setting {
 		Setting{"HSE_BACKUP_KEEP_*", fmt.Sprintf("daily %d, weekly %d, monthly %d", c.Backup.Daily, c.Backup.Weekly, c.Backup.Monthly)},
 		Setting{"HSE_BACKUP_RPO", c.Backup.RPO.String()},
 		Setting{"HSE_BACKUP_SCHEDULE", orUnset(c.Backup.Schedule)},
+		Setting{"HSE_AUDIT_SCHEDULE", orOff(c.Jobs.AuditSchedule)},
 	)
 	return append(out, c.Mail.Describe()...)
 }
@@ -92,6 +93,13 @@ func maskURL(raw string) string {
 func orUnset(s string) string {
 	if s == "" {
 		return "(unset)"
+	}
+	return s
+}
+
+func orOff(s string) string {
+	if s == "" {
+		return "off"
 	}
 	return s
 }

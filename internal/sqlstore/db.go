@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -46,6 +47,11 @@ type DB struct {
 	url     string // PostgreSQL URL, for backups
 
 	writeStmts, readStmts *stmtCache
+
+	// locks is a separate pool for session locks held by jobs (PostgreSQL).
+	locksOnce sync.Once
+	locks     *sql.DB
+	locksErr  error
 }
 
 // stmtsFor returns the statement cache of a pool.
@@ -187,6 +193,9 @@ func (db *DB) Close() error {
 	db.writeStmts.close()
 	db.readStmts.close()
 	err := db.write.Close()
+	if db.locks != nil {
+		err = errors.Join(err, db.locks.Close())
+	}
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}

@@ -26,7 +26,14 @@ func (db *DB) TryLock(ctx context.Context, name string) (release func(), ok bool
 		}
 		return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, true, nil
 	}
-	conn, err := db.write.Conn(ctx)
+	// Locks hold a connection for as long as the job runs; they get their
+	// own small pool, so a job never waits on itself even when
+	// DATABASE_POOL_SIZE is 1.
+	lockPool, err := db.lockPool()
+	if err != nil {
+		return nil, false, err
+	}
+	conn, err := lockPool.Conn(ctx)
 	if err != nil {
 		return nil, false, err
 	}
@@ -63,4 +70,16 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(`INSERT INTO app_meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
 	return err
+}
+
+// lockPool opens, on first use, the PostgreSQL pool that session locks use.
+func (db *DB) lockPool() (*sql.DB, error) {
+	db.locksOnce.Do(func() {
+		db.locks, db.locksErr = sql.Open("pgx", db.url)
+		if db.locksErr == nil {
+			db.locks.SetMaxOpenConns(4)
+			db.locks.SetMaxIdleConns(1)
+		}
+	})
+	return db.locks, db.locksErr
 }
