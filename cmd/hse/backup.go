@@ -13,25 +13,32 @@ import (
 	"github.com/hsedigital/hse/internal/backup"
 )
 
-const backupUsage = `hse backup create [--label L] | verify NAME [--restore-test] | list [--json] | restore FILE [--force] [--no-safety-backup] | prune [--dry-run]
+const backupUsage = `hse backup create [--label L] | verify NAME [--restore-test] | list [--json] [--remote] | fetch NAME | restore FILE [--force] [--no-safety-backup] | prune [--dry-run]
 
   create    back the configured database up into HSE_BACKUP_DIR: pg_dump | gzip on
             PostgreSQL (pg_dump on PATH), an online copy then gzip on SQLite; writes
-            NAME.json beside it (time, engine, schema version, size, SHA-256, rows)
+            NAME.json beside it (time, engine, schema version, size, SHA-256, rows),
+            then uploads both to HSE_BACKUP_BUCKET when it is set
   verify    check a backup's checksum and gzip stream; --restore-test also restores it
-            into a scratch database and compares row counts (the weekly drill)
-  list      the backups in HSE_BACKUP_DIR, newest first, with their retention class
+            into a scratch database and compares row counts (the weekly drill); the
+            result is written into the metadata, in the bucket too
+  list      the backups in HSE_BACKUP_DIR (--remote: in HSE_BACKUP_BUCKET), newest
+            first, with their retention class
+  fetch     download a backup from HSE_BACKUP_BUCKET into HSE_BACKUP_DIR
   restore   replace the database's data with a backup (FILE: a .sql.gz/.sqlite.gz or
-            its .json); refuses a database that holds data without --force, and then
-            takes a safety backup first unless --no-safety-backup. The schema ends at
-            the backup's version: run "hse migrate up" after.
-  prune     delete backups outside the retention (HSE_BACKUP_KEEP_DAILY/WEEKLY/MONTHLY)`
+            its .json, or a NAME, fetched from HSE_BACKUP_BUCKET when only there);
+            refuses a database that holds data without --force, and then takes a
+            safety backup first unless --no-safety-backup. The schema ends at the
+            backup's version: run "hse migrate up" after.
+  prune     delete backups outside the retention (HSE_BACKUP_KEEP_DAILY/WEEKLY/MONTHLY),
+            in HSE_BACKUP_DIR and in HSE_BACKUP_BUCKET`
 
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "backup", backupUsage)
 	label := fs.String("label", "", "create: a label for the name, e.g. pre-deploy-v1.5.0")
 	restoreTest := fs.Bool("restore-test", false, "verify: also restore into a scratch database and compare row counts")
 	asJSON := fs.Bool("json", false, "list: print JSON")
+	remoteList := fs.Bool("remote", false, "list: the backups in HSE_BACKUP_BUCKET instead of HSE_BACKUP_DIR")
 	force := fs.Bool("force", false, "restore: replace a database that holds data")
 	noSafety := fs.Bool("no-safety-backup", false, "restore: skip the safety backup of the data being replaced")
 	dryRun := fs.Bool("dry-run", false, "prune: only say what would be deleted")
@@ -39,16 +46,16 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() < 1 {
-		return usagef("backup needs an action: create, verify, list, restore or prune")
+		return usagef("backup needs an action: create, verify, list, fetch, restore or prune")
 	}
 	action := fs.Arg(0)
 	// The action is checked before the flags that follow it ("backup bogus
 	// --help" is an error), and flags may also follow the operand, as the
 	// usage writes them: "verify NAME --restore-test".
 	switch action {
-	case "create", "list", "prune", "verify", "restore":
+	case "create", "list", "prune", "verify", "restore", "fetch":
 	default:
-		return usagef("unknown backup action %q: expected create, verify, list, restore or prune", action)
+		return usagef("unknown backup action %q: expected create, verify, list, fetch, restore or prune", action)
 	}
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
@@ -62,7 +69,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	}
 	operand := ""
 	switch action {
-	case "verify", "restore":
+	case "verify", "restore", "fetch":
 		if len(operands) != 1 {
 			return usagef("backup %s needs one backup name or file", action)
 		}
@@ -79,11 +86,36 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	}
 	dir := cfg.Backup.Dir
 	ret := backup.Retention{Daily: cfg.Backup.Daily, Weekly: cfg.Backup.Weekly, Monthly: cfg.Backup.Monthly}
+	remote, err := backup.OpenRemote(ctx, cfg.Backup.Bucket)
+	if err != nil {
+		return err
+	}
+	defer remote.Close()
 	switch action {
 	case "list":
+		if *remoteList {
+			if remote == nil {
+				return errors.New("backup list --remote: HSE_BACKUP_BUCKET is not set")
+			}
+			bs, err := remote.List(ctx)
+			if err != nil {
+				return err
+			}
+			return printBackups(e, bs, remote.URL, ret, *asJSON)
+		}
 		return listBackups(e, dir, ret, *asJSON)
 	case "prune":
-		return pruneBackups(e, dir, ret, *dryRun)
+		return pruneBackups(ctx, e, dir, remote, ret, *dryRun)
+	case "fetch":
+		if remote == nil {
+			return errors.New("backup fetch: HSE_BACKUP_BUCKET is not set")
+		}
+		m, err := remote.Fetch(ctx, backupName(operand), dir)
+		if err != nil {
+			return fmt.Errorf("fetch failed: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "fetched %s from %s (%d bytes); check it with \"hse backup verify %s\"\n", filepath.Join(dir, m.File), remote.URL, m.SizeBytes, m.Name)
+		return nil
 	}
 
 	db, err := openDB(ctx, cfg)
@@ -100,6 +132,12 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "created %s (%s, schema %d, %d bytes, sha256 %s)\n", filepath.Join(dir, m.File), m.Engine, m.SchemaVersion, m.SizeBytes, m.SHA256)
+		if remote != nil {
+			if err := remote.Upload(ctx, dir, m); err != nil {
+				return fmt.Errorf("upload failed (the local copy %s is kept): %w", filepath.Join(dir, m.File), err)
+			}
+			fmt.Fprintf(e.stdout, "uploaded %s to %s\n", m.Name, remote.URL)
+		}
 	case "verify":
 		var scratch *backup.Scratch
 		if *restoreTest {
@@ -111,6 +149,17 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 			vdir = filepath.Dir(operand)
 		}
 		m, err := backup.Verify(ctx, vdir, name, scratch, now)
+		if remote != nil && m != nil && m.Verification != nil {
+			// The bucket's copy of the metadata carries the result too,
+			// when the bucket holds this backup.
+			if has, herr := remote.Has(ctx, m); herr != nil {
+				fmt.Fprintf(e.stderr, "warning: the verification result was not uploaded: %v\n", herr)
+			} else if has {
+				if uerr := remote.UploadMetadata(ctx, m); uerr != nil {
+					fmt.Fprintf(e.stderr, "warning: the verification result was not uploaded: %v\n", uerr)
+				}
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("verification failed: %w", err)
 		}
@@ -123,6 +172,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		path := operand
 		if !strings.ContainsRune(path, os.PathSeparator) {
 			path = filepath.Join(dir, path)
+			if _, err := backup.ReadMetadata(path); err != nil && remote != nil {
+				// Only in the bucket (a new pod, or the local copy was
+				// removed): fetch it first.
+				m, ferr := remote.Fetch(ctx, backupName(operand), dir)
+				if ferr != nil {
+					return fmt.Errorf("restore failed: %s is not in %s and could not be fetched: %w", backupName(operand), dir, ferr)
+				}
+				fmt.Fprintf(e.stdout, "fetched %s from %s\n", m.Name, remote.URL)
+			}
 		}
 		m, err := backup.Restore(ctx, db, target, path, backup.RestoreOptions{Force: *force, SafetyBackup: !*noSafety, Dir: dir}, now)
 		if errors.Is(err, backup.ErrNotEmpty) {
@@ -151,12 +209,16 @@ func listBackups(e *env, dir string, ret backup.Retention, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	return printBackups(e, bs, dir, ret, asJSON)
+}
+
+func printBackups(e *env, bs []backup.Metadata, where string, ret backup.Retention, asJSON bool) error {
 	classes := ret.Classes(bs)
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(bs)
 	}
 	if len(bs) == 0 {
-		fmt.Fprintf(e.stdout, "no backups in %s\n", dir)
+		fmt.Fprintf(e.stdout, "no backups in %s\n", where)
 		return nil
 	}
 	for _, b := range bs {
@@ -176,7 +238,7 @@ func listBackups(e *env, dir string, ret backup.Retention, asJSON bool) error {
 	return nil
 }
 
-func pruneBackups(e *env, dir string, ret backup.Retention, dryRun bool) error {
+func pruneBackups(ctx context.Context, e *env, dir string, remote *backup.Remote, ret backup.Retention, dryRun bool) error {
 	if dryRun {
 		bs, err := backup.List(dir)
 		if err != nil {
@@ -187,14 +249,39 @@ func pruneBackups(e *env, dir string, ret backup.Retention, dryRun bool) error {
 				fmt.Fprintf(e.stdout, "would delete %s\n", name)
 			}
 		}
+		if remote != nil {
+			rbs, err := remote.List(ctx)
+			if err != nil {
+				return err
+			}
+			for name, cs := range ret.Classes(rbs) {
+				if len(cs) == 0 {
+					fmt.Fprintf(e.stdout, "would delete %s from %s\n", name, remote.URL)
+				}
+			}
+		}
 		return nil
 	}
 	removed, err := backup.Prune(dir, ret)
 	for _, n := range removed {
 		fmt.Fprintf(e.stdout, "deleted %s\n", n)
 	}
-	if err == nil && len(removed) == 0 {
+	if err != nil {
+		return err
+	}
+	total := len(removed)
+	if remote != nil {
+		rremoved, err := remote.Prune(ctx, ret)
+		for _, n := range rremoved {
+			fmt.Fprintf(e.stdout, "deleted %s from %s\n", n, remote.URL)
+		}
+		if err != nil {
+			return err
+		}
+		total += len(rremoved)
+	}
+	if total == 0 {
 		fmt.Fprintln(e.stdout, "nothing to prune")
 	}
-	return err
+	return nil
 }

@@ -58,6 +58,8 @@ type App struct {
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
+	// BackupBucket is HSE_BACKUP_BUCKET opened; nil when unset.
+	BackupBucket *backup.Remote
 
 	ownsDB bool // opened by New, so closed by Close
 }
@@ -130,7 +132,10 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
-	metrics.Registry.MustRegister(backup.NewCollector(cfg.Backup.Dir, a.BackupRetention(), cfg.Backup.RPO))
+	if a.BackupBucket, err = backup.OpenRemote(ctx, cfg.Backup.Bucket); err != nil {
+		return nil, err
+	}
+	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
@@ -142,7 +147,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
 		},
 		TrustProxy:   cfg.HTTP.TrustProxy,
-		Backup:       httpapi.BackupDeps{Dir: cfg.Backup.Dir, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO},
+		Backup:       httpapi.BackupDeps{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO},
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
 	a.Server = server.New(server.Options{
@@ -176,7 +181,7 @@ func (a *App) BackupScheduler() *backup.Scheduler {
 		return nil // validated by config.Load
 	}
 	return &backup.Scheduler{DB: a.DB, Target: backup.Target{Engine: a.Config.Engine, DatabaseURL: a.Config.DatabaseURL, SQLitePath: a.Config.SQLitePath},
-		Dir: b.Dir, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
+		Dir: b.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
 }
 
 // AuditScheduler returns the job that creates the scheduled audits of
@@ -198,6 +203,9 @@ func (a *App) AuditScheduler() *audit.AutoScheduler {
 // the server drained.
 func (a *App) Close() error {
 	var errs []error
+	if a.BackupBucket != nil {
+		errs = append(errs, a.BackupBucket.Close())
+	}
 	if a.Redis != nil {
 		errs = append(errs, a.Redis.Close())
 	}

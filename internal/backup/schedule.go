@@ -21,9 +21,12 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 // replica runs it; a lock shared through the database and a record of the
 // last slot done make each slot run once across all replicas.
 type Scheduler struct {
-	DB        *sqlstore.DB
-	Target    Target
-	Dir       string
+	DB     *sqlstore.DB
+	Target Target
+	Dir    string
+	// Remote, when set, receives each backup (and its verification) after
+	// it is written to Dir; a failed upload is a failed attempt.
+	Remote    *Remote
 	Retention Retention
 	Schedule  cron.Schedule
 	Log       *slog.Logger
@@ -75,6 +78,11 @@ func (s *Scheduler) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
 		return false, nil // done already by another replica
 	}
 	m, err := Create(ctx, s.DB, s.Target, s.Dir, "scheduled", s.now())
+	if err == nil && s.Remote != nil {
+		if uerr := s.Remote.Upload(ctx, s.Dir, m); uerr != nil {
+			err = fmt.Errorf("%s was written to %s but not uploaded: %w", m.Name, s.Dir, uerr)
+		}
+	}
 	attempt := Attempt{At: s.now(), OK: err == nil}
 	if err != nil {
 		attempt.Error = err.Error()
@@ -84,6 +92,11 @@ func (s *Scheduler) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
 	if rerr := RecordAttempt(s.Dir, attempt); rerr != nil {
 		s.Log.ErrorContext(ctx, "recording the backup attempt failed", "err", rerr)
 	}
+	if s.Remote != nil {
+		if rerr := s.Remote.RecordAttempt(ctx, attempt); rerr != nil {
+			s.Log.ErrorContext(ctx, "recording the backup attempt in the bucket failed", "err", rerr)
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("backup: %w", err)
 	}
@@ -92,14 +105,27 @@ func (s *Scheduler) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
 	}
 	// A cheap verification of what was just written; the restore drill
 	// is the operator's weekly command.
-	if _, err := Verify(ctx, s.Dir, m.Name, nil, s.now()); err != nil {
-		return true, err
+	v, verr := Verify(ctx, s.Dir, m.Name, nil, s.now())
+	if s.Remote != nil && v != nil && v.Verification != nil {
+		if err := s.Remote.UploadMetadata(ctx, v); err != nil {
+			return true, err
+		}
+	}
+	if verr != nil {
+		return true, verr
 	}
 	if removed, err := Prune(s.Dir, s.Retention); err != nil {
 		return true, err
 	} else if len(removed) > 0 {
 		s.Log.InfoContext(ctx, "pruned backups outside retention", "count", len(removed))
 	}
-	s.Log.InfoContext(ctx, "scheduled backup done", "name", m.Name, "bytes", m.SizeBytes)
+	if s.Remote != nil {
+		if removed, err := s.Remote.Prune(ctx, s.Retention); err != nil {
+			return true, err
+		} else if len(removed) > 0 {
+			s.Log.InfoContext(ctx, "pruned backups outside retention from the bucket", "count", len(removed))
+		}
+	}
+	s.Log.InfoContext(ctx, "scheduled backup done", "name", m.Name, "bytes", m.SizeBytes, "uploaded", s.Remote != nil)
 	return true, nil
 }

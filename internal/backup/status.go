@@ -78,15 +78,22 @@ func Check(dir string, r Retention, rpo time.Duration, now time.Time) (*Health, 
 	if err != nil {
 		return nil, err
 	}
+	a, err := lastAttempt(dir)
+	if err != nil {
+		return nil, err
+	}
+	return health(bs, a, r, rpo, now), nil
+}
+
+// health judges backups bs (newest first) and the last attempt.
+func health(bs []Metadata, attempt *Attempt, r Retention, rpo time.Duration, now time.Time) *Health {
 	h := &Health{Status: StatusOK, Count: len(bs), Classes: map[string]int{"daily": 0, "weekly": 0, "monthly": 0}, RPOSeconds: rpo.Seconds()}
 	for _, cs := range r.Classes(bs) {
 		for _, c := range cs {
 			h.Classes[c]++
 		}
 	}
-	if h.LastAttempt, err = lastAttempt(dir); err != nil {
-		return nil, err
-	}
+	h.LastAttempt = attempt
 	if len(bs) > 0 {
 		newest := bs[0]
 		at := newest.CreatedAt
@@ -103,5 +110,5 @@ func Check(dir string, r Retention, rpo time.Duration, now time.Time) (*Health, 
 	case now.Sub(*h.LastSuccessAt) > rpo:
 		h.Status, h.Reason = StatusStale, "the newest backup is older than the RPO"
 	}
-	return h, nil
+	return h
 }

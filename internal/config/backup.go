@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/hsedigital/hse/internal/blobstore"
 )
 
 // Backup configures backups.
@@ -20,6 +22,10 @@ type Backup struct {
 	// Schedule is a five-field cron expression in UTC (HSE_BACKUP_SCHEDULE,
 	// e.g. "0 2 * * *"); empty turns scheduled backups off.
 	Schedule string
+	// Bucket is where backups are copied after they are written to Dir
+	// (HSE_BACKUP_BUCKET): s3://BUCKET/PREFIX?region=… (credentials from
+	// the AWS_* variables) or file:///path; empty keeps them local only.
+	Bucket string
 }
 
 // LoadBackup reads the HSE_BACKUP_* variables.
@@ -50,6 +56,12 @@ func LoadBackup(getenv Getenv, dataDir string) (Backup, []error) {
 	if b.Schedule != "" {
 		if _, err := cron.ParseStandard(b.Schedule); err != nil {
 			bad("HSE_BACKUP_SCHEDULE", b.Schedule, `expected a five-field cron expression in UTC such as "0 2 * * *"`)
+		}
+	}
+	b.Bucket = strings.TrimSpace(getenv("HSE_BACKUP_BUCKET"))
+	if b.Bucket != "" {
+		if _, err := blobstore.ParseURL(b.Bucket); err != nil {
+			errs = append(errs, fmt.Errorf("HSE_BACKUP_BUCKET=%q is invalid: %v (expected s3://BUCKET/PREFIX?region=REGION[&endpoint=http://host:port&use_path_style=true] or file:///absolute/path)", b.Bucket, err))
 		}
 	}
 	return b, errs

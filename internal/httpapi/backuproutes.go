@@ -10,9 +10,11 @@ import (
 	"github.com/hsedigital/hse/internal/backup"
 )
 
-// BackupDeps locate the backups for the health endpoint.
+// BackupDeps locate the backups for the health endpoint: the bucket when
+// one is configured, the directory otherwise.
 type BackupDeps struct {
 	Dir       string
+	Remote    *backup.Remote // HSE_BACKUP_BUCKET; nil when unset
 	Retention backup.Retention
 	RPO       time.Duration
 }
@@ -23,7 +25,8 @@ func registerBackup(api huma.API, d Deps) {
 		Summary:     "Backup status (platform operators)",
 		Description: "Last successful backup, its age, size and verification, counts per retention class, and status ok, stale (older than the RPO, default 26 h) or failing."},
 		func(ctx context.Context, _ *struct{}) (*struct{ Body *backup.Health }, error) {
-			h, err := backup.Check(d.Backup.Dir, d.Backup.Retention, d.Backup.RPO, time.Now().UTC())
+			c := backup.Checker{Dir: d.Backup.Dir, Remote: d.Backup.Remote, Retention: d.Backup.Retention, RPO: d.Backup.RPO}
+			h, err := c.Check(ctx, time.Now().UTC())
 			if err != nil {
 				return nil, problemFor(ctx, d.Logger, err)
 			}

@@ -32,15 +32,7 @@ func Start(t testing.TB, buckets ...string) *Server {
 	faker := gofakes3.New(be, gofakes3.WithLogger(gofakes3.DiscardLog()))
 	srv := httptest.NewServer(faker.Server())
 	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test-access-key")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	// No shared config or credentials files of the machine running the tests.
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	SetCredentials(t)
 	return &Server{Endpoint: srv.URL, Backend: be}
 }
 
@@ -52,4 +44,20 @@ func (s *Server) URL(bucket, prefix string) string {
 		u += "/" + prefix
 	}
 	return u + "?" + q.Encode()
+}
+
+// SetCredentials sets test AWS credentials and region for the test without
+// starting a server (for a bucket URL pointing elsewhere, e.g. a closed
+// port), with one attempt per request so failures come quickly.
+func SetCredentials(t testing.TB) {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
