@@ -28,8 +28,8 @@ const backupUsage = `hse backup create [--label L] | verify NAME [--restore-test
   restore   replace the database's data with a backup (FILE: a .sql.gz/.sqlite.gz or
             its .json, or a NAME, fetched from HSE_BACKUP_BUCKET when only there);
             refuses a database that holds data without --force, and then takes a
-            safety backup first unless --no-safety-backup. The schema ends at the
-            backup's version: run "hse migrate up" after.
+            safety backup first (uploaded too) unless --no-safety-backup. The schema
+            ends at the backup's version: run "hse migrate up" after.
   prune     delete backups outside the retention (HSE_BACKUP_KEEP_DAILY/WEEKLY/MONTHLY),
             in HSE_BACKUP_DIR and in HSE_BACKUP_BUCKET`
 
@@ -182,7 +182,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintf(e.stdout, "fetched %s from %s\n", m.Name, remote.URL)
 			}
 		}
-		m, err := backup.Restore(ctx, db, target, path, backup.RestoreOptions{Force: *force, SafetyBackup: !*noSafety, Dir: dir}, now)
+		m, err := backup.Restore(ctx, db, target, path, backup.RestoreOptions{Force: *force, SafetyBackup: !*noSafety, Dir: dir, Remote: remote}, now)
 		if errors.Is(err, backup.ErrNotEmpty) {
 			return err
 		}

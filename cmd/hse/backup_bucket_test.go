@@ -89,6 +89,14 @@ func TestBackupBucketCLI(t *testing.T) {
 			t.Fatalf("restore of a name only in the bucket: %v\n%s%s", err, out, errOut)
 		}
 
+		// A forced restore over data uploads its safety backup first.
+		if out, errOut, err := runCLI(t, restoreVars, "backup", "restore", name, "--force"); err != nil {
+			t.Fatalf("forced restore: %v\n%s%s", err, out, errOut)
+		}
+		if bs := remoteList(); len(bs) != 2 || bs[0].Label != "safety" {
+			t.Errorf("the safety backup is not in the bucket: %+v", bs)
+		}
+
 		// Prune with nothing kept empties both places.
 		vars["HSE_BACKUP_KEEP_DAILY"], vars["HSE_BACKUP_KEEP_WEEKLY"], vars["HSE_BACKUP_KEEP_MONTHLY"] = "0", "0", "0"
 		if out := cli("backup", "prune", "--dry-run"); !strings.Contains(out, "would delete "+name+" from s3://hse-backups/production/") {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gocloud.dev/blob"
@@ -25,6 +26,22 @@ import (
 type Remote struct {
 	Bucket *blob.Bucket
 	URL    string // for messages; holds no credentials
+
+	mu    sync.Mutex
+	cache map[string]cachedMetadata // by metadata key, for List
+}
+
+// cachedMetadata is a metadata object read before, valid while the
+// object's version (time, size, MD5) is the same: health checks and
+// metric scrapes list the bucket often, and need not read every backup's
+// metadata each time.
+type cachedMetadata struct {
+	version string
+	m       Metadata
+}
+
+func objectVersion(o *blob.ListObject) string {
+	return fmt.Sprintf("%d/%d/%x", o.ModTime.UnixNano(), o.Size, o.MD5)
 }
 
 // OpenRemote opens the bucket at rawURL; an empty URL gives a nil Remote
@@ -102,7 +119,7 @@ func (r *Remote) Has(ctx context.Context, m *Metadata) (bool, error) {
 
 // List returns the backups in the bucket, newest first.
 func (r *Remote) List(ctx context.Context) ([]Metadata, error) {
-	keys := map[string]bool{}
+	keys := map[string]*blob.ListObject{}
 	it := r.Bucket.List(&blob.ListOptions{Delimiter: "/"})
 	for {
 		o, err := it.Next(ctx)
@@ -113,26 +130,36 @@ func (r *Remote) List(ctx context.Context) ([]Metadata, error) {
 			return nil, r.errorf(err, "listing")
 		}
 		if !o.IsDir {
-			keys[o.Key] = true
+			keys[o.Key] = o
 		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fresh := map[string]cachedMetadata{}
 	var out []Metadata
-	for k := range keys {
+	for k, o := range keys {
 		if !strings.HasSuffix(k, ".json") || strings.HasPrefix(k, ".") {
 			continue
 		}
-		m, err := r.metadata(ctx, strings.TrimSuffix(k, ".json"))
-		if err != nil {
-			if errors.Is(err, errCorrupt) {
-				continue // a stray object is not a backup
+		version := objectVersion(o)
+		c, ok := r.cache[k]
+		if !ok || c.version != version {
+			m, err := r.metadata(ctx, strings.TrimSuffix(k, ".json"))
+			if err != nil {
+				if errors.Is(err, errCorrupt) || errors.Is(err, ErrNotInBucket) {
+					continue // a stray object is not a backup
+				}
+				return nil, err
 			}
-			return nil, err
+			c = cachedMetadata{version: version, m: *m}
 		}
-		if m.File == "" || !keys[m.File] {
+		fresh[k] = c
+		if c.m.File == "" || keys[c.m.File] == nil {
 			continue
 		}
-		out = append(out, *m)
+		out = append(out, c.m)
 	}
+	r.cache = fresh
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, nil
 }

@@ -20,6 +20,9 @@ type RestoreOptions struct {
 	Force        bool // replace a database that holds data
 	SafetyBackup bool // back the current data up first (when there is any)
 	Dir          string
+	// Remote, when set, receives the safety backup before anything is
+	// replaced: a copy left only on a pod's disk would die with the pod.
+	Remote *Remote
 }
 
 // Restore replaces the target's data with a backup. It refuses a database
@@ -45,8 +48,14 @@ func Restore(ctx context.Context, db *sqlstore.DB, t Target, path string, o Rest
 		return nil, ErrNotEmpty
 	}
 	if hasData && o.SafetyBackup {
-		if _, err := Create(ctx, db, t, o.Dir, "safety", now); err != nil {
+		sm, err := Create(ctx, db, t, o.Dir, "safety", now)
+		if err != nil {
 			return nil, fmt.Errorf("safety backup failed, nothing was restored: %w", err)
+		}
+		if o.Remote != nil {
+			if err := o.Remote.Upload(ctx, o.Dir, sm); err != nil {
+				return nil, fmt.Errorf("the safety backup %s was written to %s but not uploaded, nothing was restored (fix the bucket, or copy it off and pass --no-safety-backup): %w", sm.Name, o.Dir, err)
+			}
 		}
 	}
 	switch t.Engine {
