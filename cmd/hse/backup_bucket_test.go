@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/blobstore/s3fake"
 	"github.com/hsedigital/hse/internal/hsetest"
+	"github.com/hsedigital/hse/internal/sqlstore"
 )
 
 // The runbook's bucket commands, in-process against a fake S3: create
@@ -117,4 +119,29 @@ func TestBackupBucketCLI(t *testing.T) {
 			t.Errorf("fetch without a name: %v", err)
 		}
 	})
+}
+
+// A bucket that cannot be reached makes create fail, saying the local copy
+// is kept.
+func TestBackupBucketCLIUploadFailure(t *testing.T) {
+	s3fake.SetCredentials(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	tg := hsetest.NewTarget(t, sqlstore.SQLite)
+	vars := map[string]string{"DATABASE_URL": tg.DatabaseURL, "HSE_DATA_DIR": t.TempDir(),
+		"HSE_BACKUP_BUCKET": "s3://hse-backups/production?region=us-east-1&use_path_style=true&endpoint=http://" + closed}
+	if _, _, err := runCLI(t, vars, "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, vars, "backup", "create")
+	if err == nil || !strings.Contains(err.Error(), "upload failed (the local copy") || !strings.Contains(out, "created ") {
+		t.Errorf("create with an unreachable bucket: %v\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, vars, "backup", "list", "--remote"); err == nil || !strings.Contains(err.Error(), "backup bucket s3://hse-backups/production/") {
+		t.Errorf("list --remote with an unreachable bucket: %v", err)
+	}
 }

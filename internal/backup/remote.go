@@ -275,6 +275,9 @@ func (r *Remote) lastAttempt(ctx context.Context) (*Attempt, error) {
 	return &a, nil
 }
 
+// checkTimeout bounds the bucket reads of one health check.
+const checkTimeout = 10 * time.Second
+
 // Checker reports backup health from the bucket when one is configured
 // (every replica then reports the same state, whatever its own directory
 // holds) and from the local directory otherwise.
@@ -291,6 +294,10 @@ func (c *Checker) Check(ctx context.Context, now time.Time) (*Health, error) {
 	if c.Remote == nil {
 		return Check(c.Dir, c.Retention, c.RPO, now)
 	}
+	// An unreachable endpoint must not hold a health request or a scrape
+	// for the SDK's whole retry schedule.
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
 	bs, err := c.Remote.List(ctx)
 	var attempt *Attempt
 	if err == nil {
