@@ -135,8 +135,11 @@ func (l *Location) Open(ctx context.Context) (*blob.Bucket, error) {
 			return nil, fmt.Errorf("bucket directory: %w", err)
 		}
 		// No sidecar attribute files: the directory holds only the
-		// objects, so it reads like any other directory of files.
-		b, err := fileblob.OpenBucket(l.Dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite, DirFileMode: 0o750})
+		// objects, so it reads like any other directory of files. Temporary
+		// files go beside the objects (NAME.<time>.tmp), not to the system
+		// temporary directory, so the final rename works on a mounted
+		// volume too.
+		b, err := fileblob.OpenBucket(l.Dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite, DirFileMode: 0o750, NoTempDir: true})
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", l, err)
 		}
