@@ -134,6 +134,8 @@ Environment:
   HSE_RATE_LIMIT_ORG       authenticated requests per minute per organization (default 3000)
   HSE_PRINCIPAL_CACHE_TTL  reuse of a resolved session and role per replica (default 5s)
   HSE_BACKUP_DIR           where backups go (default $HSE_DATA_DIR/backups)
+  HSE_BACKUP_BUCKET        also upload backups there: s3://BUCKET/PREFIX?region=R[&endpoint=URL]
+                           or file:///path; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
   HSE_BACKUP_KEEP_DAILY, HSE_BACKUP_KEEP_WEEKLY, HSE_BACKUP_KEEP_MONTHLY
                            retention (default 7, 4, 12)
   HSE_BACKUP_RPO           a last backup older than this is stale (default 26h)

@@ -49,6 +49,7 @@ func (c *Config) Describe() []Setting {
 	out = append(out, c.HTTP.Describe()...)
 	out = append(out,
 		Setting{"HSE_BACKUP_DIR", c.Backup.Dir},
+		Setting{"HSE_BACKUP_BUCKET", orUnset(maskURL(c.Backup.Bucket))},
 		Setting{"HSE_BACKUP_KEEP_*", fmt.Sprintf("daily %d, weekly %d, monthly %d", c.Backup.Daily, c.Backup.Weekly, c.Backup.Monthly)},
 		Setting{"HSE_BACKUP_RPO", c.Backup.RPO.String()},
 		Setting{"HSE_BACKUP_SCHEDULE", orUnset(c.Backup.Schedule)},
