@@ -167,8 +167,14 @@ func (g *generator) audits(ctx context.Context, org *Org, ppl *staff, n int) err
 
 	w := &auditWriter{g: g, org: org, ppl: ppl, counters: map[string]int64{}, today: day(g.o.Now)}
 	began := time.Now()
-	for lo := 0; lo < len(plan); lo += auditsPerTx {
-		hi := min(lo+auditsPerTx, len(plan))
+	// The first transaction is small: its foreign-key checks run against
+	// tables the planner still believes empty (a full scan per row), until
+	// the statistics are refreshed after it.
+	for lo, hi := 0, 0; lo < len(plan); lo = hi {
+		hi = min(lo+auditsPerTx, len(plan))
+		if lo == 0 {
+			hi = min(1000, len(plan))
+		}
 		err := g.db.InTx(ctx, sqlstore.Scope{OrgID: org.ID, UserID: org.Owner.UserID}, func(tx *sqlstore.Tx) error {
 			return w.write(ctx, tx, plan[lo:hi])
 		})
@@ -176,6 +182,11 @@ func (g *generator) audits(ctx context.Context, org *Org, ppl *staff, n int) err
 			return err
 		}
 		g.logf("%s: audits %d/%d (%s)", org.Name, hi, len(plan), time.Since(began).Round(time.Millisecond))
+		if lo == 0 && hi < len(plan) {
+			if err := analyze(ctx, g.db); err != nil {
+				return err
+			}
+		}
 	}
 	// The counters, once, at the last number of each series: the next
 	// audit or action continues it.

@@ -220,6 +220,12 @@ func (g *generator) org(ctx context.Context, i int) (*Org, error) {
 		return nil, fmt.Errorf("contractors: %w", err)
 	}
 	g.logf("%s: %d contractors", org.Name, org.Contractors)
+	// Statistics before the bulk load too: the foreign-key checks of every
+	// inserted audit are planned from them, and a station table the
+	// planner believes empty is scanned in full for each audit.
+	if err := analyze(ctx, g.db); err != nil {
+		return nil, err
+	}
 	if err := g.audits(ctx, org, ppl, nAudits); err != nil {
 		return nil, fmt.Errorf("audits: %w", err)
 	}
