@@ -66,6 +66,11 @@ func Restore(ctx context.Context, db *sqlstore.DB, t Target, path string, o Rest
 		if err := restorePostgres(ctx, t.DatabaseURL, artifact, m.Schema); err != nil {
 			return nil, err
 		}
+		// A restored database has no planner statistics yet; without them
+		// PostgreSQL plans the big lists as if the tables were empty.
+		if err := db.Analyze(ctx); err != nil {
+			return nil, fmt.Errorf("restored, but refreshing planner statistics failed (run ANALYZE): %w", err)
+		}
 	case sqlstore.SQLite:
 		if err := restoreSQLite(ctx, db, artifact); err != nil {
 			return nil, err

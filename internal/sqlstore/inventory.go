@@ -192,3 +192,10 @@ func (db *DB) ReplaceFrom(ctx context.Context, src string) error {
 	db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
 	return nil
 }
+
+// Analyze refreshes the PostgreSQL planner statistics of the current
+// schema (after a restore or bulk load); on SQLite it runs ANALYZE too.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	return err
+}
