@@ -13,6 +13,15 @@ import (
 
 type key struct{}
 
+// Info is what the outermost middleware knows of a request and shares with
+// everything below it through one context value: its id and, once the mux
+// has matched, the route pattern (for metrics and access logs).
+type Info struct {
+	ID        string
+	Pattern   string // "GET /api/stations/{id}", set after routing
+	Unmatched bool   // served by the catch-all 404
+}
+
 // Header is the request and response header that carries the id.
 const Header = "X-Request-ID"
 
@@ -51,11 +60,24 @@ func FromHeader(v string) string {
 
 // With returns a context carrying id.
 func With(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, key{}, id)
+	return WithInfo(ctx, &Info{ID: id})
+}
+
+// WithInfo returns a context carrying a request's info.
+func WithInfo(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// InfoFrom returns the request's info, or nil outside a request.
+func InfoFrom(ctx context.Context) *Info {
+	info, _ := ctx.Value(key{}).(*Info)
+	return info
 }
 
 // From returns the request id, or "".
 func From(ctx context.Context) string {
-	id, _ := ctx.Value(key{}).(string)
-	return id
+	if info := InfoFrom(ctx); info != nil {
+		return info.ID
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,22 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	errors   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	// series caches the children of each (method, route, status): looking
+	// them up by label values hashes the labels on every request. The key
+	// space is bounded: routes are patterns, methods normalised.
+	series sync.Map // seriesKey -> *seriesChildren
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type seriesChildren struct {
+	requests prometheus.Counter
+	errors   prometheus.Counter // nil below 500
+	duration prometheus.Observer
 }
 
 // NewMetrics registers the HTTP metrics, the Go and process collectors and
@@ -53,13 +70,25 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 // observe records one finished request. route is a registered pattern or
 // "unmatched"; method is normalised so clients cannot grow the label set.
 func (m *Metrics) observe(method, route string, status int, d time.Duration) {
-	method = normaliseMethod(method)
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(method, route, code).Inc()
-	if status >= 500 {
-		m.errors.WithLabelValues(method, route, code).Inc()
+	k := seriesKey{normaliseMethod(method), route, status}
+	c, ok := m.series.Load(k)
+	if !ok {
+		code := strconv.Itoa(status)
+		sc := &seriesChildren{
+			requests: m.requests.WithLabelValues(k.method, route, code),
+			duration: m.duration.WithLabelValues(k.method, route),
+		}
+		if status >= 500 {
+			sc.errors = m.errors.WithLabelValues(k.method, route, code)
+		}
+		c, _ = m.series.LoadOrStore(k, sc)
 	}
-	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+	sc := c.(*seriesChildren)
+	sc.requests.Inc()
+	if sc.errors != nil {
+		sc.errors.Inc()
+	}
+	sc.duration.Observe(d.Seconds())
 }
 
 func normaliseMethod(m string) string {

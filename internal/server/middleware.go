@@ -57,17 +57,19 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := reqid.FromHeader(r.Header.Get(reqid.Header))
-		w.Header().Set(reqid.Header, id)
-		ctx := reqid.With(r.Context(), id)
-		rt := &httpapi.Route{}
-		rec := &recorder{ResponseWriter: w}
+		// One allocation carries the request's info and the recorder; one
+		// context value carries the info to everything below.
+		st := &requestState{info: reqid.Info{ID: id}, rec: recorder{ResponseWriter: w}}
+		w.Header()[canonicalRequestID] = []string{id}
+		ctx := reqid.WithInfo(r.Context(), &st.info)
+		rec := &st.rec
 		defer func() {
 			d := time.Since(start)
 			status := rec.status
 			if status == 0 {
 				status = http.StatusOK
 			}
-			route := rt.Label()
+			route := httpapi.RouteLabel(&st.info)
 			m.observe(r.Method, route, status, d)
 			level := slog.LevelInfo
 			switch {
@@ -89,9 +91,18 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				slog.String("remote", r.RemoteAddr),
 			)
 		}()
-		next.ServeHTTP(rec, r.WithContext(httpapi.WithRoute(ctx, rt)))
+		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
 }
+
+// requestState is the per-request memory of observe.
+type requestState struct {
+	info reqid.Info
+	rec  recorder
+}
+
+// canonicalRequestID is X-Request-ID in the form net/http stores it.
+var canonicalRequestID = http.CanonicalHeaderKey(reqid.Header)
 
 // recoverPanics turns a panic into a logged 500 problem, unless the handler
 // deliberately aborted the response.

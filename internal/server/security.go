@@ -39,10 +39,7 @@ func securityHeaders(next http.Handler, o SecurityOptions) http.Handler {
 	// allocation show up on the liveness benchmark. Sharing the slices is
 	// safe: Header.Set replaces a slice, and Add on a one-element slice
 	// reallocates.
-	fixed := []struct {
-		key string
-		val []string
-	}{
+	document := []header{
 		{"Content-Security-Policy", []string{contentSecurityPolicy}},
 		{"X-Content-Type-Options", []string{"nosniff"}},
 		{"X-Frame-Options", []string{"DENY"}}, // for browsers without frame-ancestors
@@ -50,10 +47,22 @@ func securityHeaders(next http.Handler, o SecurityOptions) http.Handler {
 		{"Permissions-Policy", []string{permissionsPolicy}},
 		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 	}
+	// API answers are data, never rendered: they get the compact set of
+	// the OWASP REST guidance. A JSON body that some browser did render
+	// could load nothing and sit in no frame.
+	api := []header{
+		{"Content-Security-Policy", []string{apiContentSecurityPolicy}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+	}
 	hstsValue := []string{hsts}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		for _, f := range fixed {
+		set := document
+		if isAPIPath(r.URL.Path) {
+			set = api
+		}
+		for _, f := range set {
 			h[f.key] = f.val
 		}
 		if isHTTPS(r, o.TrustProxy) {
@@ -61,6 +70,23 @@ func securityHeaders(next http.Handler, o SecurityOptions) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+type header struct {
+	key string
+	val []string
+}
+
+// apiContentSecurityPolicy forbids everything: an API response is data.
+const apiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
+
+// isAPIPath reports whether a path serves data rather than a page: the JSON
+// API and the metrics, but not the API reference page, which is a document.
+func isAPIPath(p string) bool {
+	if strings.HasPrefix(p, "/api/docs") {
+		return false
+	}
+	return strings.HasPrefix(p, "/api/") || p == "/metrics"
 }
 
 // isHTTPS reports whether the client reached us over HTTPS: directly over

@@ -9,7 +9,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// wantSecurityHeaders are sent on every response, HTTP or HTTPS.
+// wantAPIHeaders are sent on every API (data) response, HTTP or HTTPS.
+var wantAPIHeaders = map[string]string{
+	"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options":  "nosniff",
+	"X-Frame-Options":         "DENY",
+}
+
+// wantSecurityHeaders are sent on every page (the web app, the API
+// reference), HTTP or HTTPS.
 var wantSecurityHeaders = map[string]string{
 	"Content-Security-Policy":    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 	"X-Content-Type-Options":     "nosniff",
@@ -20,6 +28,15 @@ var wantSecurityHeaders = map[string]string{
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want map[string]string
+	}{{"/api/health", wantAPIHeaders}, {"/metrics", wantAPIHeaders}, {"/", wantSecurityHeaders}, {"/stations/1", wantSecurityHeaders}, {"/api/docs", wantSecurityHeaders}} {
+		t.Run(c.path, func(t *testing.T) { testSecurityHeaders(t, c.path, c.want) })
+	}
+}
+
+func testSecurityHeaders(t *testing.T, path string, wantHeaders map[string]string) {
 	tests := []struct {
 		name       string
 		tls        bool
@@ -42,7 +59,7 @@ func TestSecurityHeaders(t *testing.T) {
 			h := securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(http.StatusTeapot)
 			}), SecurityOptions{TrustProxy: tt.trustProxy})
-			r := httptest.NewRequest(http.MethodGet, "/api/health", nil)
+			r := httptest.NewRequest(http.MethodGet, path, nil)
 			if tt.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
@@ -53,8 +70,13 @@ func TestSecurityHeaders(t *testing.T) {
 			h.ServeHTTP(w, r)
 
 			want := map[string]string{}
-			for k, v := range wantSecurityHeaders {
+			for k, v := range wantHeaders {
 				want[k] = v
+			}
+			for k := range wantSecurityHeaders { // headers of the other set stay away
+				if _, ok := want[k]; !ok {
+					want[k] = ""
+				}
 			}
 			if tt.wantHSTS {
 				want["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
