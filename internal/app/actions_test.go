@@ -376,6 +376,13 @@ func TestActionVerificationClosesAudit(t *testing.T) {
 			if got := auditStatus(); got != want {
 				t.Errorf("after verifying %d of %d actions the audit is %s, want %s", i+1, len(ids), got, want)
 			}
+			// The explicit close is refused while an action is open, and
+			// once the audit closed itself there is nothing left to close.
+			r := callAPI(t, e, "POST", "/api/audits/au-close/close", owner.Access, nil)
+			wantCode := map[bool]string{false: "ACTIONS_OPEN", true: "INVALID_TRANSITION"}[i == len(ids)-1]
+			if r.Status != 409 || r.Code() != wantCode {
+				t.Errorf("close after verifying %d of %d actions: %d %s, want 409 %s", i+1, len(ids), r.Status, r.Body, wantCode)
+			}
 		}
 		log := string(e.Must(200, callAPI(t, e, "GET", "/api/audit-log?action=audit.closed", owner.Access, nil)).Body)
 		if !strings.Contains(log, `"entityId":"au-close"`) {

@@ -56,6 +56,7 @@ func auditsIsolation() isolationSuite {
 			"POST /api/audits/{id}/start":              {kind: "target", params: aud, after: auditUnchanged},
 			"POST /api/audits/{id}/complete":           {kind: "target", params: aud, after: auditUnchanged},
 			"POST /api/audits/{id}/cancel":             {kind: "target", params: aud, body: map[string]any{"reason": "hijack"}, after: auditUnchanged},
+			"POST /api/audits/{id}/close":              {kind: "target", params: aud, after: auditUnchanged},
 			"PUT /api/audits/{id}/answers/{itemKey}":   {kind: "target", params: map[string]string{"{id}": "audit", "{itemKey}": "itemKey"}, body: map[string]any{"value": "fail"}, after: auditUnchanged},
 		},
 	}

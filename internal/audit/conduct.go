@@ -92,6 +92,28 @@ func (s *Service) Cancel(ctx context.Context, p *hse.Principal, id, reason strin
 	})
 }
 
+// Close closes a completed audit once every one of its corrective actions
+// is verified. Verifying the last action closes the audit by itself; this
+// is the explicit step, refused while any action is open.
+func (s *Service) Close(ctx context.Context, p *hse.Principal, id string, ifMatch int64) (*Details, error) {
+	return s.change(ctx, p, id, PermAuditReview, ifMatch, "audit.closed", func(tx Tx, a *Audit, now time.Time) (map[string]any, error) {
+		if err := Transition(a.Status, StatusClosed); err != nil {
+			return nil, err
+		}
+		n, err := tx.CountOpenActions(ctx, p.OrgID, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			e := hse.Conflict("ACTIONS_OPEN", "%d corrective actions of this audit are not verified yet", n)
+			e.Details = map[string]any{"openActions": n}
+			return nil, e
+		}
+		a.Status, a.ClosedAt = StatusClosed, &now
+		return nil, nil
+	})
+}
+
 // definition loads the template version an audit is conducted against.
 func definition(ctx context.Context, tx Tx, orgID string, a *Audit) (*checklist.Definition, error) {
 	v, err := tx.FindVersion(ctx, orgID, a.FormVersionID)

@@ -67,6 +67,9 @@ type AuditTx interface {
 	// CreateCorrectiveAction raises the corrective action of a finding and
 	// returns its id ("" while corrective actions are not available).
 	CreateCorrectiveAction(ctx context.Context, orgID string, r ActionRequest) (string, error)
+	// CountOpenActions counts the audit's corrective actions not yet
+	// Verified.
+	CountOpenActions(ctx context.Context, orgID, auditID string) (int, error)
 
 	FindPlanRows(ctx context.Context, orgID string, restricted bool, only []string, now time.Time) ([]PlanRow, error)
 }

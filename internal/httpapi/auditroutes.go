@@ -231,6 +231,7 @@ func registerAudits(api huma.API, d Deps) {
 	}{
 		{"startAudit", "start", "Start a scheduled audit (the assigned auditor)", svc.Start},
 		{"completeAudit", "complete", "Complete an audit: checks required items, scores it and raises findings", svc.Complete},
+		{"closeAudit", "close", "Close a completed audit whose corrective actions are all verified (409 ACTIONS_OPEN otherwise; verifying the last action closes it by itself)", svc.Close},
 	} {
 		huma.Register(api, huma.Operation{OperationID: st.id, Method: http.MethodPost, Path: "/api/audits/{id}/" + st.verb, Tags: tags, Security: bearer,
 			Summary: st.summary, Description: "An invalid step is 409 INVALID_TRANSITION with the current state and the allowed ones."},

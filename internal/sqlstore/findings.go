@@ -118,3 +118,10 @@ func (t auditTx) CreateCorrectiveAction(ctx context.Context, orgID string, r aud
 
 // actionPriority is the priority of a finding's action by its severity.
 var actionPriority = map[string]string{"Critical": "Critical", "Major": "High", "Minor": "Medium"}
+
+// CountOpenActions counts an audit's corrective actions not yet Verified.
+func (t auditTx) CountOpenActions(ctx context.Context, orgID, auditID string) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, `SELECT COUNT(*) FROM actions WHERE organization_id = ? AND audit_id = ? AND status <> 'Verified'`, orgID, auditID).Scan(&n)
+	return n, err
+}
