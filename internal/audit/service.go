@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
 	"github.com/hsedigital/hse/internal/hse"
 )
 
@@ -23,21 +21,13 @@ type Service struct {
 
 // now is the service's clock at the microsecond precision both engines
 // store, so a change returns what a later read returns.
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return hse.Now(s.Now) }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+func newID() string { return hse.NewID() }
 
 // trail builds an audit-trail entry for a principal's change.
 func trail(ctx context.Context, p *hse.Principal, at time.Time, action, entityType, id string, before, after map[string]any) *hse.AuditEntry {
-	m := hse.RequestMetaFrom(ctx)
-	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
-		Action: action, EntityType: entityType, EntityID: id, Before: before, After: after,
-		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+	return hse.NewAuditEntry(ctx, p, at, action, entityType, id, before, after)
 }
 
 // checkText trims a text field and checks its length and characters.

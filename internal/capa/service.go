@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hsedigital/hse/internal/hse"
 )
 
@@ -18,20 +16,12 @@ type Service struct {
 	Now   func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return hse.Now(s.Now) }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+func newID() string { return hse.NewID() }
 
 func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id string, before, after map[string]any) *hse.AuditEntry {
-	m := hse.RequestMetaFrom(ctx)
-	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
-		Action: action, EntityType: "action", EntityID: id, Before: before, After: after,
-		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+	return hse.NewAuditEntry(ctx, p, at, action, "action", id, before, after)
 }
 
 // Snapshot is what the audit trail records of an action.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hsedigital/hse/internal/hse"
 )
 
@@ -17,20 +15,12 @@ type Service struct {
 	Now   func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return hse.Now(s.Now) }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+func newID() string { return hse.NewID() }
 
 func audit(ctx context.Context, p *hse.Principal, at time.Time, action, entityType, id string, before, after map[string]any) *hse.AuditEntry {
-	m := hse.RequestMetaFrom(ctx)
-	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
-		Action: action, EntityType: entityType, EntityID: id, Before: before, After: after,
-		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+	return hse.NewAuditEntry(ctx, p, at, action, entityType, id, before, after)
 }
 
 // visible reports whether the caller reaches a company. Contractor staff

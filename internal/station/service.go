@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hsedigital/hse/internal/hse"
 )
 
@@ -19,21 +17,13 @@ type Service struct {
 
 // now is the service's clock at the microsecond precision both engines
 // store, so a change returns what a later read returns.
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return hse.Now(s.Now) }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+func newID() string { return hse.NewID() }
 
 // audit builds an audit entry for a principal's change.
 func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id string, before, after map[string]any) *hse.AuditEntry {
-	m := hse.RequestMetaFrom(ctx)
-	return &hse.AuditEntry{ID: newID(), OrgID: p.OrgID, OccurredAt: at, ActorUserID: p.UserID, ActorEmail: p.Email,
-		Action: action, EntityType: "station", EntityID: id, Before: before, After: after,
-		IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID}
+	return hse.NewAuditEntry(ctx, p, at, action, "station", id, before, after)
 }
 
 // visible reports whether the caller's scope reaches a station. Contractors
