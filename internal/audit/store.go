@@ -16,6 +16,7 @@ type Store interface {
 // takes the organization id right after ctx; finders return an hse
 // not-found error, never nil, nil.
 type Tx interface {
+	hse.EventSink
 	TemplateTx
 	AuditTx
 	// NextNumber takes the next number of a series ("AUD-2026"), gap-free.
