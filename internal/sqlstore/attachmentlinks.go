@@ -1,0 +1,42 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// SetAttachments makes ids the attachments of one record, in the caller's
+// transaction: links to ids not listed are removed, new ones added. Every
+// id must be an attachment of the organization; otherwise nothing changes
+// and the error names the field (field, for example "attachmentIds").
+func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentLink, field string, ids []string) error {
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		if seen[id] {
+			return hse.Invalid("an attachment is listed twice", hse.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: "listed twice"})
+		}
+		seen[id] = true
+		var n int
+		if err := t.QueryRow(ctx, `SELECT COUNT(*) FROM attachments WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return hse.Invalid("an attachment does not exist", hse.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: "no such attachment in this organization; upload it first (POST /api/upload)"})
+		}
+	}
+	if _, err := t.Exec(ctx, `DELETE FROM attachment_links WHERE organization_id = ? AND entity_type = ? AND entity_id = ?`,
+		orgID, l.EntityType, l.EntityID); err != nil {
+		return err
+	}
+	now := utc(time.Now())
+	for _, id := range ids {
+		if _, err := t.Exec(ctx, `INSERT INTO attachment_links (organization_id, attachment_id, entity_type, entity_id, station_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, orgID, id, l.EntityType, l.EntityID, nullString(l.StationID), now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
