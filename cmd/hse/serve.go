@@ -67,6 +67,11 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 		go sched.Run(ctx)
 		log.Info("automatic audit scheduling on", "schedule", cfg.Jobs.AuditSchedule)
 	}
+	if job := a.OverdueJob(); job != nil {
+		go job.Run(ctx)
+	}
+	// Domain events leave the outbox for their consumers.
+	go a.Relay.Run(ctx)
 
 	bi := buildinfo.Get()
 	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine,

@@ -24,8 +24,10 @@ import (
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/httpapi"
+	"github.com/hsedigital/hse/internal/idempotency"
 	"github.com/hsedigital/hse/internal/identity"
 	"github.com/hsedigital/hse/internal/mail"
+	"github.com/hsedigital/hse/internal/outbox"
 	"github.com/hsedigital/hse/internal/redisconn"
 	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
@@ -52,9 +54,12 @@ type App struct {
 	Contractors *contractor.Service
 	// Actions is the corrective actions service.
 	Actions *capa.Service
-	Health  *health.Checker
-	Server  *server.Server
-	API     http.Handler // the full middleware chain
+	// Relay delivers the domain events of the outbox to its handlers;
+	// serve runs it, and consumers add themselves to Relay.Handlers.
+	Relay  *outbox.Relay
+	Health *health.Checker
+	Server *server.Server
+	API    http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -135,6 +140,8 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	if a.BackupBucket, err = backup.OpenRemote(ctx, cfg.Backup.Bucket); err != nil {
 		return nil, err
 	}
+	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Handlers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
+		Purgers: []outbox.Purger{db.Idempotency()}, Now: opts.Now, Log: log}
 	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
@@ -157,6 +164,9 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		DrainTimeout:  cfg.DrainTimeout,
 		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
+		Wrap: idempotency.Middleware(idempotency.Options{
+			Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
+		}),
 	}, log, a.Health, metrics, mux)
 	a.API = a.Server.Handler()
 	a.OpenAPI = api.OpenAPI()
@@ -182,6 +192,20 @@ func (a *App) BackupScheduler() *backup.Scheduler {
 	}
 	return &backup.Scheduler{DB: a.DB, Target: backup.Target{Engine: a.Config.Engine, DatabaseURL: a.Config.DatabaseURL, SQLitePath: a.Config.SQLitePath},
 		Dir: b.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
+}
+
+// OverdueJob returns the job that announces overdue and escalated
+// actions, or nil when HSE_ACTION_OVERDUE_SCHEDULE is "off".
+func (a *App) OverdueJob() *capa.OverdueJob {
+	spec := a.Config.Jobs.ActionOverdueSchedule
+	if spec == "" {
+		return nil
+	}
+	sched, err := backup.ParseSchedule(spec)
+	if err != nil {
+		return nil // validated by config.Load
+	}
+	return &capa.OverdueJob{Store: a.DB.Actions(), Lock: a.DB, Schedule: sched, Now: a.Actions.Now, Log: a.Log}
 }
 
 // AuditScheduler returns the job that creates the scheduled audits of

@@ -382,6 +382,9 @@ func (s *AutoScheduler) create(ctx context.Context, orgID string, v *FormVersion
 		if err := tx.CreateAudit(ctx, orgID, a); err != nil {
 			return err
 		}
+		if err := tx.Emit(ctx, assignedEvent(nil, orgID, now, a)); err != nil {
+			return err
+		}
 		after := snapshot(a)
 		after["automatic"] = true
 		after["templateId"] = v.TemplateID

@@ -42,10 +42,16 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, perm 
 		if err := stale("the audit", ifMatch, a.Version); err != nil {
 			return err
 		}
-		before := snapshot(a)
+		before, from := snapshot(a), a.Status
 		after, err := fn(tx, a, now)
 		if err != nil {
 			return err
+		}
+		if a.Status != from {
+			if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, EventStatusChanged, "audit", a.ID,
+				hse.StatusChange(a.Number, from, a.Status, map[string]any{"stationId": a.StationID}))); err != nil {
+				return err
+			}
 		}
 		a.UpdatedAt = now
 		if err := tx.UpdateAudit(ctx, p.OrgID, a); err != nil {

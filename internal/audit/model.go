@@ -193,3 +193,9 @@ type ActionRequest struct {
 	CreatedBy   string
 	At          time.Time
 }
+
+// Event types the audit services emit (see hse.Event).
+const (
+	EventAssigned      = "audit:assigned"
+	EventStatusChanged = "audit:status_changed"
+)

@@ -25,6 +25,13 @@ func (s *Service) now() time.Time { return hse.Now(s.Now) }
 
 func newID() string { return hse.NewID() }
 
+// assignedEvent is the "audit:assigned" event of a scheduled audit: what
+// tells the auditor there is work for them. p is nil for the scheduler.
+func assignedEvent(p *hse.Principal, orgID string, at time.Time, a *Audit) *hse.Event {
+	return hse.NewEvent(p, orgID, at, EventAssigned, "audit", a.ID, map[string]any{"number": a.Number,
+		"auditorUserId": a.AuditorUserID, "stationId": a.StationID, "scheduledFor": a.ScheduledFor.Format(time.DateOnly)})
+}
+
 // trail builds an audit-trail entry for a principal's change.
 func trail(ctx context.Context, p *hse.Principal, at time.Time, action, entityType, id string, before, after map[string]any) *hse.AuditEntry {
 	return hse.NewAuditEntry(ctx, p, at, action, entityType, id, before, after)

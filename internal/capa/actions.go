@@ -2,6 +2,7 @@ package capa
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,6 +176,13 @@ func (s *Service) UpdateAction(ctx context.Context, p *hse.Principal, id string,
 			}
 		}
 		*a = next
+		typ := TypeUpdated
+		if next.AssigneeUserID != "" && slices.ContainsFunc(events, func(e *Event) bool { return e.Kind == EventAssigned }) {
+			typ = TypeAssigned // what tells the new assignee
+		}
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, typ, "action", a.ID, EventPayload(a))); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, audit(ctx, p, now, "action.updated", a.ID, before, Snapshot(a)))
 	})
 	if err != nil {

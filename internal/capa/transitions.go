@@ -53,6 +53,10 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 			return err
 		}
 		*a = next
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, TypeStatusChanged, "action", a.ID,
+			hse.StatusChange(a.Number, from, a.Status, EventPayload(a)))); err != nil {
+			return err
+		}
 		if err := tx.AppendAudit(ctx, audit(ctx, p, now, "action."+string(m), a.ID, before, Snapshot(a))); err != nil {
 			return err
 		}

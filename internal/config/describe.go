@@ -54,6 +54,7 @@ func (c *Config) Describe() []Setting {
 		Setting{"HSE_BACKUP_RPO", c.Backup.RPO.String()},
 		Setting{"HSE_BACKUP_SCHEDULE", orUnset(c.Backup.Schedule)},
 		Setting{"HSE_AUDIT_SCHEDULE", orOff(c.Jobs.AuditSchedule)},
+		Setting{"HSE_ACTION_OVERDUE_SCHEDULE", orOff(c.Jobs.ActionOverdueSchedule)},
 	)
 	return append(out, c.Mail.Describe()...)
 }

@@ -17,20 +17,35 @@ type Jobs struct {
 	// scheduling on (HSE_AUDIT_SCHEDULE, default DefaultAuditSchedule);
 	// empty when HSE_AUDIT_SCHEDULE is "off".
 	AuditSchedule string
+	// ActionOverdueSchedule is when the job that emits "action:overdue"
+	// and "action:escalated" events runs (HSE_ACTION_OVERDUE_SCHEDULE,
+	// default hourly); empty when "off".
+	ActionOverdueSchedule string
+}
+
+// DefaultActionOverdueSchedule runs the overdue-action job hourly, so an
+// action that became overdue at midnight UTC is announced within the hour.
+const DefaultActionOverdueSchedule = "5 * * * *"
+
+// cronSetting reads a cron job setting: def when unset, "" when "off".
+func cronSetting(getenv Getenv, bad func(name, value, want string), name, def string) string {
+	v := strings.TrimSpace(getenv(name))
+	switch {
+	case v == "":
+		return def
+	case strings.EqualFold(v, "off"):
+		return ""
+	}
+	if _, err := cron.ParseStandard(v); err != nil {
+		bad(name, v, `expected a five-field cron expression in UTC such as "`+def+`", or "off"`)
+	}
+	return v
 }
 
 // LoadJobs reads the job schedules, reporting invalid values through bad.
 func LoadJobs(getenv Getenv, bad func(name, value, want string)) Jobs {
-	j := Jobs{AuditSchedule: strings.TrimSpace(getenv("HSE_AUDIT_SCHEDULE"))}
-	switch {
-	case j.AuditSchedule == "":
-		j.AuditSchedule = DefaultAuditSchedule
-	case strings.EqualFold(j.AuditSchedule, "off"):
-		j.AuditSchedule = ""
-	default:
-		if _, err := cron.ParseStandard(j.AuditSchedule); err != nil {
-			bad("HSE_AUDIT_SCHEDULE", j.AuditSchedule, `expected a five-field cron expression in UTC such as "30 1 * * *", or "off"`)
-		}
+	return Jobs{
+		AuditSchedule:         cronSetting(getenv, bad, "HSE_AUDIT_SCHEDULE", DefaultAuditSchedule),
+		ActionOverdueSchedule: cronSetting(getenv, bad, "HSE_ACTION_OVERDUE_SCHEDULE", DefaultActionOverdueSchedule),
 	}
-	return j
 }

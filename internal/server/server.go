@@ -27,6 +27,10 @@ type Options struct {
 	DrainTimeout time.Duration
 	Security     SecurityOptions
 	CORS         CORSOptions
+	// Wrap, when set, wraps the API routes inside the server's own
+	// middleware (after panic recovery, before routing): the idempotency
+	// keys of creating requests.
+	Wrap func(http.Handler) http.Handler
 }
 
 // Server is the HSE Digital HTTP server.
@@ -46,7 +50,11 @@ func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metri
 	if opts.MetricsAddr == "" {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	s.handler = observe(log, metrics, securityHeaders(cors(recoverPanics(log, httpapi.CapturePattern(mux)), opts.CORS), opts.Security))
+	var routes http.Handler = httpapi.CapturePattern(mux)
+	if opts.Wrap != nil {
+		routes = opts.Wrap(routes)
+	}
+	s.handler = observe(log, metrics, securityHeaders(cors(recoverPanics(log, routes), opts.CORS), opts.Security))
 	return s
 }
 

@@ -71,6 +71,11 @@ func createAction(ctx context.Context, tx *Tx, orgID string, a *capa.Action) err
 			return err
 		}
 	}
+	created := hse.NewEvent(nil, orgID, a.CreatedAt, capa.TypeCreated, "action", a.ID, capa.EventPayload(a))
+	created.ActorUserID = a.CreatedBy
+	if err := tx.Emit(ctx, created); err != nil {
+		return err
+	}
 	m := hse.RequestMetaFrom(ctx)
 	return appendAudit(ctx, tx, &hse.AuditEntry{ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, OccurredAt: a.CreatedAt,
 		ActorUserID: a.CreatedBy, Action: "action.created", EntityType: "action", EntityID: a.ID, After: capa.Snapshot(a),

@@ -81,9 +81,12 @@ func (o *Outbox) Settle(ctx context.Context, orgID, id string, at time.Time, fai
 		if len(failure) > 500 {
 			failure = failure[:500]
 		}
-		_, err := tx.Exec(ctx, `UPDATE outbox_events SET attempts = attempts + 1, last_error = ?,
-			dispatched_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END
-			WHERE organization_id = ? AND id = ?`, failure, maxAttempts, utc(at), orgID, id)
+		if _, err := tx.Exec(ctx, `UPDATE outbox_events SET attempts = attempts + 1, last_error = ? WHERE organization_id = ? AND id = ?`,
+			failure, orgID, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE outbox_events SET dispatched_at = ? WHERE organization_id = ? AND id = ? AND attempts >= ?`,
+			utc(at), orgID, id, maxAttempts)
 		return err
 	})
 }

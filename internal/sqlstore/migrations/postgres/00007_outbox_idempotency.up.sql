@@ -48,3 +48,9 @@ ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
 ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON idempotency_keys
     USING (organization_id = current_setting('hse.org_id', true) OR current_setting('hse.platform', true) = 'on');
+
+-- The due date an action was last announced overdue (and escalated) for,
+-- so the overdue job emits each event once per due date, and again when
+-- the due date moved and passed again.
+ALTER TABLE actions ADD COLUMN overdue_for DATE;
+ALTER TABLE actions ADD COLUMN escalated_for DATE;

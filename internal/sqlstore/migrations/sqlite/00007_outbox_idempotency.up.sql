@@ -39,3 +39,9 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (organization_id, key)
 );
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+
+-- The due date an action was last announced overdue (and escalated) for,
+-- so the overdue job emits each event once per due date, and again when
+-- the due date moved and passed again.
+ALTER TABLE actions ADD COLUMN overdue_for DATE;
+ALTER TABLE actions ADD COLUMN escalated_for DATE;
