@@ -19,6 +19,7 @@ import (
 	"github.com/hsedigital/hse/internal/backup"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/capa"
+	"github.com/hsedigital/hse/internal/comment"
 	"github.com/hsedigital/hse/internal/config"
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
@@ -56,10 +57,12 @@ type App struct {
 	Actions *capa.Service
 	// Relay delivers the domain events of the outbox to its handlers;
 	// serve runs it, and consumers add themselves to Relay.Handlers.
-	Relay  *outbox.Relay
-	Health *health.Checker
-	Server *server.Server
-	API    http.Handler // the full middleware chain
+	Relay *outbox.Relay
+	// Comments is the discussion on incidents, actions and permits.
+	Comments *comment.Service
+	Health   *health.Checker
+	Server   *server.Server
+	API      http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -134,6 +137,15 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	a.Comments = &comment.Service{Store: db.Comments(), Now: opts.Now, Targets: map[string]comment.Target{
+		"action": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
+			act, err := a.Actions.Action(ctx, p, id)
+			if err != nil {
+				return "", err
+			}
+			return act.StationID, nil
+		}, Write: []hse.Permission{capa.PermCreate, capa.PermUpdate, capa.PermComplete, capa.PermVerify}},
+	}}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -148,7 +160,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

@@ -14,4 +14,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	fillAuditTables(t, e, owner)
 	fillSitesTables(t, e, owner)
 	fillPlatformTables(t, e, owner)
+	fillCommentTables(t, e, owner)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/capa"
+	"github.com/hsedigital/hse/internal/comment"
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
@@ -46,6 +47,8 @@ type Deps struct {
 	Contractors *contractor.Service
 	// Actions serves /api/actions when set.
 	Actions *capa.Service
+	// Comments serves the comments of the records its targets name.
+	Comments *comment.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -100,6 +103,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Audits != nil {
 		registerForms(api, d)
 		registerAudits(api, d)
+	}
+	if d.Comments != nil {
+		registerComments(api, d)
 	}
 	registerDocs(mux, api)
 	// Unknown API paths get a problem document rather than the mux's text.
