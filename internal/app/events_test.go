@@ -71,6 +71,13 @@ func TestActionAndAuditChangesEmitEvents(t *testing.T) {
 		if evs[0].Payload["auditorUserId"] != owner.UserID || evs[1].Payload["to"] != "In Progress" {
 			t.Fatalf("audit payloads %v %v", evs[0].Payload, evs[1].Payload)
 		}
+		// Stations and published checklists announce themselves too.
+		if got := eventTypes(eventsOf(t, e, owner.OrgID, "station", f.station.ID)); len(got) != 1 || got[0] != "station:created" {
+			t.Fatalf("station events %v", got)
+		}
+		if got := eventTypes(eventsOf(t, e, owner.OrgID, "form", f.form.ID)); len(got) != 1 || got[0] != "form:published" {
+			t.Fatalf("form events %v", got)
+		}
 		// Another organization sees none of them.
 		other := e.Signup("Other Events Co")
 		if evs := eventsOf(t, e, other.OrgID, "action", a.ID); len(evs) != 0 {

@@ -222,6 +222,10 @@ func (s *Service) Publish(ctx context.Context, p *hse.Principal, templateID stri
 		if err := tx.TouchTemplate(ctx, p.OrgID, t, t.Version); err != nil {
 			return err
 		}
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, "form:published", "form", t.ID,
+			map[string]any{"versionId": v.ID, "number": v.Number, "name": t.Name})); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, trail(ctx, p, now, "form.published", "form", t.ID, nil,
 			map[string]any{"versionId": v.ID, "number": v.Number, "passMark": v.PassMark}))
 	})

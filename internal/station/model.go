@@ -67,6 +67,7 @@ type Store interface {
 // takes the organization id right after ctx; finders return an hse
 // not-found error, never nil, nil.
 type Tx interface {
+	hse.EventSink
 	CreateStation(ctx context.Context, orgID string, s *Station) error
 	FindStation(ctx context.Context, orgID, id string) (*Station, error)
 	FindStations(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Station], error)

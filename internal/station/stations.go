@@ -68,6 +68,9 @@ func (s *Service) CreateStation(ctx context.Context, p *hse.Principal, in Input)
 		if err := tx.CreateStation(ctx, p.OrgID, st); err != nil {
 			return err
 		}
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, "station:created", "station", st.ID, eventPayload(st))); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, audit(ctx, p, now, "station.created", st.ID, nil, snapshot(st)))
 	})
 	if err != nil {
@@ -134,10 +137,23 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 		if err := tx.UpdateStation(ctx, p.OrgID, st, cur); err != nil {
 			return err
 		}
+		typ := "station:updated"
+		if before["active"] != st.Active {
+			typ = "station:active_changed"
+		}
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, st.UpdatedAt, typ, "station", st.ID, eventPayload(st))); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, audit(ctx, p, st.UpdatedAt, action, st.ID, before, snapshot(st)))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return st, nil
+}
+
+// eventPayload is what a station's events carry: enough to route a
+// notification to its managers.
+func eventPayload(st *Station) map[string]any {
+	return map[string]any{"code": st.Code, "name": st.Name, "active": st.Active, "managerUserIds": st.ManagerUserIDs}
 }
