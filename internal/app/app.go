@@ -26,6 +26,7 @@ import (
 	"github.com/hsedigital/hse/internal/httpapi"
 	"github.com/hsedigital/hse/internal/identity"
 	"github.com/hsedigital/hse/internal/mail"
+	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/redisconn"
 	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
@@ -52,6 +53,8 @@ type App struct {
 	Contractors *contractor.Service
 	// Actions is the corrective actions service.
 	Actions *capa.Service
+	// Permits is the permits-to-work service.
+	Permits *permit.Service
 	Health  *health.Checker
 	Server  *server.Server
 	API     http.Handler // the full middleware chain
@@ -129,6 +132,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	a.Permits = &permit.Service{Store: db.Permits(), Now: opts.Now}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -141,7 +145,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Permits: a.Permits,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
@@ -197,6 +201,16 @@ func (a *App) AuditScheduler() *audit.AutoScheduler {
 		return nil // validated by config.Load
 	}
 	return &audit.AutoScheduler{Store: a.DB.Audits(), Slots: a.DB, Schedule: sched, Log: a.Log, Now: a.Audits.Now}
+}
+
+// PermitExpiry returns the job that expires permits past their valid-to,
+// or nil when HSE_PERMIT_EXPIRY_INTERVAL is "off". It follows the
+// services' clock.
+func (a *App) PermitExpiry() *permit.ExpiryJob {
+	if a.Config.Jobs.PermitExpiryInterval == 0 {
+		return nil
+	}
+	return &permit.ExpiryJob{Store: a.DB.Permits(), Slots: a.DB, Interval: a.Config.Jobs.PermitExpiryInterval, Log: a.Log, Now: a.Permits.Now}
 }
 
 // Close releases Redis, and the database when New opened it; call it after

@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -17,7 +18,16 @@ type Jobs struct {
 	// scheduling on (HSE_AUDIT_SCHEDULE, default DefaultAuditSchedule);
 	// empty when HSE_AUDIT_SCHEDULE is "off".
 	AuditSchedule string
+	// PermitExpiryInterval is how often the job that expires permits past
+	// their valid-to runs (HSE_PERMIT_EXPIRY_INTERVAL, default
+	// DefaultPermitExpiryInterval, from 1s to 1h); 0 when "off".
+	PermitExpiryInterval time.Duration
 }
+
+// DefaultPermitExpiryInterval is how often permits are expired unless
+// HSE_PERMIT_EXPIRY_INTERVAL says otherwise: a permit is shown Expired at
+// most this long after its valid-to.
+const DefaultPermitExpiryInterval = time.Minute
 
 // LoadJobs reads the job schedules, reporting invalid values through bad.
 func LoadJobs(getenv Getenv, bad func(name, value, want string)) Jobs {
@@ -32,5 +42,22 @@ func LoadJobs(getenv Getenv, bad func(name, value, want string)) Jobs {
 			bad("HSE_AUDIT_SCHEDULE", j.AuditSchedule, `expected a five-field cron expression in UTC such as "30 1 * * *", or "off"`)
 		}
 	}
+	j.PermitExpiryInterval = permitExpiryInterval(getenv, bad)
 	return j
+}
+
+func permitExpiryInterval(getenv Getenv, bad func(name, value, want string)) time.Duration {
+	v := strings.TrimSpace(getenv("HSE_PERMIT_EXPIRY_INTERVAL"))
+	switch {
+	case v == "":
+		return DefaultPermitExpiryInterval
+	case strings.EqualFold(v, "off"):
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > time.Hour {
+		bad("HSE_PERMIT_EXPIRY_INTERVAL", v, `expected a duration from 1s to 1h such as "1m", or "off"`)
+		return DefaultPermitExpiryInterval
+	}
+	return d
 }
