@@ -206,7 +206,7 @@ func registerPermits(api huma.API, d Deps) {
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
 
 	op := huma.Operation{OperationID: "listPermits", Method: http.MethodGet, Path: "/api/permits", Tags: tags, Security: bearer,
-		Summary: "Permits to work you may see",
+		Summary:     "Permits to work you may see",
 		Description: "Station managers see their stations' permits, contractors their company's. Sort by validFrom (default), createdAt or number."}
 	DocumentList[PermitView](api, &op)
 	huma.Register(api, op, func(ctx context.Context, in *permitListInput) (*huma.StreamResponse, error) {

@@ -93,13 +93,13 @@ type GasTest struct {
 // Extension is one extension of a permit's validity, kept against the
 // original permit.
 type Extension struct {
-	ID          string
-	PermitID    string
-	OldValidTo  time.Time
-	NewValidTo  time.Time
-	Reason      string
-	ExtendedBy  string
-	ExtendedAt  time.Time
+	ID         string
+	PermitID   string
+	OldValidTo time.Time
+	NewValidTo time.Time
+	Reason     string
+	ExtendedBy string
+	ExtendedAt time.Time
 }
 
 // Details is a permit with its precautions, gas tests (newest first) and
@@ -159,8 +159,8 @@ type Filter struct {
 	// From and To select permits whose validity overlaps [From, To).
 	From, To *time.Time
 	// ValidAt selects permits valid at that instant: validFrom ≤ at < validTo.
-	ValidAt  *time.Time
-	Q        string // matches number, description or location
+	ValidAt *time.Time
+	Q       string // matches number, description or location
 	// Restricted limits the list to the caller's scope: the stations
 	// listed, or the one contractor company.
 	Restricted      bool
