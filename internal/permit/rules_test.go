@@ -64,7 +64,7 @@ func TestDurationsOnInput(t *testing.T) {
 		{TypeConfinedSpace, 0, 8.1, "validTo"},
 		{TypeExcavation, 0, 24, ""},
 		{TypeGeneral, 0, 25, "validTo"},
-		{TypeElectrical, 2, 1, "validTo"},  // backwards
+		{TypeElectrical, 2, 1, "validTo"},   // backwards
 		{TypeElectrical, -3, -1, "validTo"}, // over already
 		{"Juggling", 0, 1, "type"},
 	}
