@@ -441,7 +441,7 @@ func registerPermits(api huma.API, d Deps) {
 			IfMatch string `header:"If-Match" maxLength:"40"`
 			Body    struct {
 				ValidTo time.Time `json:"validTo"`
-				Reason  string    `json:"reason" maxLength:"2000"`
+				Reason  string    `json:"reason,omitempty" maxLength:"2000" doc:"required: why the work needs longer"`
 				Version *int64    `json:"version,omitempty"`
 			}
 		}) (*permitOutput, error) {

@@ -89,45 +89,49 @@ type Actor struct {
 // A move the current state does not allow is an hse.InvalidTransition
 // naming the current state and the allowed ones.
 func Check(p *Permit, m Move, actor Actor, note string) error {
+	// Who may make the move comes first: a caller without the permission
+	// learns that, whatever state the permit is in.
+	if perm := movePermission(m, actor); perm != "" {
+		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
+	}
+	if m == MoveExpire && !actor.System {
+		return hse.Forbidden("FORBIDDEN", "permits expire by themselves at their valid-to time")
+	}
 	if Target(p.Status, m) == "" {
 		return hse.InvalidTransition("the permit", p.Status, verbs[m], Allowed(p.Status))
 	}
-	need := func(perm hse.Permission) error {
-		if actor.Permissions.Has(perm) {
-			return nil
-		}
-		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
-	}
 	noted := strings.TrimSpace(note) != ""
-	switch m {
-	case MoveSubmit:
-		return need(PermRequest)
-	case MoveApprove:
-		return need(PermApprove)
-	case MoveReject:
-		if err := need(PermApprove); err != nil {
-			return err
-		}
-		if !noted {
-			return hse.Invalid("a rejection needs the reason", hse.FieldError{Field: "reason", Message: "required: why the permit is refused"})
-		}
-	case MoveActivate:
-		return need(PermActivate)
-	case MoveClose:
-		if err := need(PermClose); err != nil {
-			return err
-		}
-		if !noted {
-			return hse.Invalid("close-out needs notes", hse.FieldError{Field: "notes", Message: "required: the state the work and the site were left in"})
-		}
-	case MoveCancel:
-		if !actor.Permissions.Has(PermRequest) && !actor.Permissions.Has(PermApprove) {
-			return hse.Forbidden("FORBIDDEN", "missing permission %s", PermRequest)
-		}
-	case MoveExpire:
-		if !actor.System {
-			return hse.Forbidden("FORBIDDEN", "permits expire by themselves at their valid-to time")
-		}
+	switch {
+	case m == MoveReject && !noted:
+		return hse.Invalid("a rejection needs the reason", hse.FieldError{Field: "reason", Message: "required: why the permit is refused"})
+	case m == MoveClose && !noted:
+		return hse.Invalid("close-out needs notes", hse.FieldError{Field: "notes", Message: "required: the state the work and the site were left in"})
 	}
 	return nil
+}
+
+// movePermission is the permission actor lacks for a move, "" when none.
+func movePermission(m Move, actor Actor) hse.Permission {
+	var need hse.Permission
+	switch m {
+	case MoveSubmit:
+		need = PermRequest
+	case MoveApprove, MoveReject:
+		need = PermApprove
+	case MoveActivate:
+		need = PermActivate
+	case MoveClose:
+		need = PermClose
+	case MoveCancel:
+		if actor.Permissions.Has(PermApprove) {
+			return ""
+		}
+		need = PermRequest
+	default:
+		return ""
+	}
+	if actor.Permissions.Has(need) {
+		return ""
+	}
+	return need
 }
