@@ -578,3 +578,25 @@ func addAttachment(t *testing.T, e *apptest.Env, orgID, id string) {
 		t.Fatal(err)
 	}
 }
+
+// fillPermitTables gives the backup round trip rows in every permit table:
+// a hot-work permit with an attachment, its precautions, a gas test, an
+// approval, an extension and their history.
+func fillPermitTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
+	t.Helper()
+	st := newStation(t, e, owner, "BACKUP-PTW-1", nil)
+	cm := e.Invite(owner, "sys-compliance_manager", nil)
+	now := time.Now().UTC()
+	addAttachment(t, e, owner.OrgID, "backup-permit-plan")
+	p := decodeJSON[permitItem](t, e.Must(201, callAPI(t, e, "POST", "/api/permits", owner.Access, map[string]any{"type": "Hot Work",
+		"stationId": st.ID, "description": "Backup welding", "location": "Canopy", "attachmentIds": []string{"backup-permit-plan"},
+		"validFrom": now.Add(-time.Minute).Format(time.RFC3339), "validTo": now.Add(6 * time.Hour).Format(time.RFC3339)})))
+	for _, k := range []string{"fire_extinguisher", "barricaded_area", "fire_watch"} {
+		e.Must(200, callAPI(t, e, "PUT", "/api/permits/"+p.ID+"/precautions/"+k, owner.Access, nil))
+	}
+	e.Must(201, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/gas-tests", owner.Access, map[string]any{"o2": 20.9, "lel": 1, "h2s": 0, "co": 3, "tester": "Backup Tester"}))
+	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/submit", owner.Access, nil))
+	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/approve", cm.Access, nil))
+	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/extend", cm.Access, map[string]any{
+		"validTo": now.Add(8 * time.Hour).Format(time.RFC3339), "reason": "Backup extension"}))
+}
