@@ -142,6 +142,8 @@ Environment:
   HSE_BACKUP_SCHEDULE      cron in UTC for backups made by the server, e.g. "0 2 * * *" (default off)
   HSE_AUDIT_SCHEDULE       cron in UTC for creating due audits in organizations that turned
                            automatic scheduling on (default "30 1 * * *"; "off" disables)
+  HSE_PERMIT_EXPIRY_INTERVAL how often permits past their valid-to become Expired
+                           (default 1m, 1s to 1h; "off" disables)
   SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_TLS, SMTP_TIMEOUT
                            outgoing mail; without SMTP_HOST mail goes to $HSE_DATA_DIR/mail
 `

@@ -72,6 +72,10 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 	}
 	// Domain events leave the outbox for their consumers.
 	go a.Relay.Run(ctx)
+	if job := a.PermitExpiry(); job != nil {
+		go job.Run(ctx)
+		log.Info("permit expiry on", "interval", cfg.Jobs.PermitExpiryInterval.String())
+	}
 
 	bi := buildinfo.Get()
 	log.Info("starting hse", "version", bi.Version, "commit", bi.Commit, "env", cfg.Env, "engine", cfg.Engine,

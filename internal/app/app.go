@@ -29,6 +29,7 @@ import (
 	"github.com/hsedigital/hse/internal/identity"
 	"github.com/hsedigital/hse/internal/mail"
 	"github.com/hsedigital/hse/internal/outbox"
+	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/redisconn"
 	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
@@ -60,9 +61,11 @@ type App struct {
 	Relay *outbox.Relay
 	// Comments is the discussion on incidents, actions and permits.
 	Comments *comment.Service
-	Health   *health.Checker
-	Server   *server.Server
-	API      http.Handler // the full middleware chain
+	// Permits is the permits-to-work service.
+	Permits *permit.Service
+	Health  *health.Checker
+	Server  *server.Server
+	API     http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -137,6 +140,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	a.Permits = &permit.Service{Store: db.Permits(), Now: opts.Now}
 	a.Comments = &comment.Service{Store: db.Comments(), Now: opts.Now, Targets: map[string]comment.Target{
 		"action": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
 			act, err := a.Actions.Action(ctx, p, id)
@@ -145,6 +149,13 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 			}
 			return act.StationID, nil
 		}, Write: []hse.Permission{capa.PermCreate, capa.PermUpdate, capa.PermComplete, capa.PermVerify}},
+		"permit": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
+			d, err := a.Permits.Permit(ctx, p, id)
+			if err != nil {
+				return "", err
+			}
+			return d.Permit.StationID, nil
+		}, Write: []hse.Permission{permit.PermRequest, permit.PermApprove, permit.PermActivate, permit.PermClose}},
 	}}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
@@ -160,7 +171,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments, Permits: a.Permits,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
@@ -233,6 +244,16 @@ func (a *App) AuditScheduler() *audit.AutoScheduler {
 		return nil // validated by config.Load
 	}
 	return &audit.AutoScheduler{Store: a.DB.Audits(), Slots: a.DB, Schedule: sched, Log: a.Log, Now: a.Audits.Now}
+}
+
+// PermitExpiry returns the job that expires permits past their valid-to,
+// or nil when HSE_PERMIT_EXPIRY_INTERVAL is "off". It follows the
+// services' clock.
+func (a *App) PermitExpiry() *permit.ExpiryJob {
+	if a.Config.Jobs.PermitExpiryInterval == 0 {
+		return nil
+	}
+	return &permit.ExpiryJob{Store: a.DB.Permits(), Slots: a.DB, Interval: a.Config.Jobs.PermitExpiryInterval, Log: a.Log, Now: a.Permits.Now}
 }
 
 // Close releases Redis, and the database when New opened it; call it after

@@ -15,4 +15,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	fillSitesTables(t, e, owner)
 	fillPlatformTables(t, e, owner)
 	fillCommentTables(t, e, owner)
+	fillPermitTables(t, e, owner)
 }

@@ -8,7 +8,7 @@ import (
 
 // commentsIsolation covers the comment threads: tenant B can neither read
 // tenant A's comments, nor add to them, nor delete them. It relies on the
-// action of sitesIsolation.
+// action of sitesIsolation and the permit of permitsIsolation.
 func commentsIsolation() isolationSuite {
 	threadUnchanged := func(t *testing.T, e *apptest.Env, a *tenantA) {
 		cs := e.Must(200, e.Call("GET", "/api/actions/"+a.ids["action"]+"/comments", a.owner.Access, nil)).JSON(t)["items"].([]any)
@@ -21,11 +21,14 @@ func commentsIsolation() isolationSuite {
 			c := e.Must(201, e.Call("POST", "/api/actions/"+a.ids["action"]+"/comments", a.owner.Access, map[string]any{
 				"body": "Tenant A remark", "mentions": []string{a.member.UserID}})).JSON(t)
 			a.ids["comment"] = c["id"].(string)
-			a.secrets = append(a.secrets, a.ids["comment"], "Tenant A remark")
+			e.Must(201, e.Call("POST", "/api/permits/"+a.ids["permit"]+"/comments", a.owner.Access, map[string]any{"body": "Tenant A permit remark"}))
+			a.secrets = append(a.secrets, a.ids["comment"], "Tenant A remark", "Tenant A permit remark")
 		},
 		cases: map[string]isolationCase{
 			"GET /api/actions/{id}/comments":  {kind: "target", params: map[string]string{"{id}": "action"}},
 			"POST /api/actions/{id}/comments": {kind: "target", params: map[string]string{"{id}": "action"}, body: map[string]any{"body": "B was here"}, after: threadUnchanged},
+			"GET /api/permits/{id}/comments":  {kind: "target", params: map[string]string{"{id}": "permit"}},
+			"POST /api/permits/{id}/comments": {kind: "target", params: map[string]string{"{id}": "permit"}, body: map[string]any{"body": "B was here"}},
 			"DELETE /api/comments/{id}":       {kind: "target", params: map[string]string{"{id}": "comment"}, after: threadUnchanged},
 		},
 	}

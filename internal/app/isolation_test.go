@@ -52,7 +52,8 @@ var isolationSuites = []func() isolationSuite{
 	identityIsolation,
 	sitesIsolation,
 	auditsIsolation,
-	commentsIsolation,
+	permitsIsolation,
+	commentsIsolation, // after the suites of the records it comments on
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on

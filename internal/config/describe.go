@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Setting is one line of the effective configuration, safe to print.
@@ -55,6 +56,7 @@ func (c *Config) Describe() []Setting {
 		Setting{"HSE_BACKUP_SCHEDULE", orUnset(c.Backup.Schedule)},
 		Setting{"HSE_AUDIT_SCHEDULE", orOff(c.Jobs.AuditSchedule)},
 		Setting{"HSE_ACTION_OVERDUE_SCHEDULE", orOff(c.Jobs.ActionOverdueSchedule)},
+		Setting{"HSE_PERMIT_EXPIRY_INTERVAL", orOff(durationOrEmpty(c.Jobs.PermitExpiryInterval))},
 	)
 	return append(out, c.Mail.Describe()...)
 }
@@ -97,6 +99,13 @@ func orUnset(s string) string {
 		return "(unset)"
 	}
 	return s
+}
+
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }
 
 func orOff(s string) string {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -21,6 +22,10 @@ type Jobs struct {
 	// and "action:escalated" events runs (HSE_ACTION_OVERDUE_SCHEDULE,
 	// default hourly); empty when "off".
 	ActionOverdueSchedule string
+	// PermitExpiryInterval is how often the job that expires permits past
+	// their valid-to runs (HSE_PERMIT_EXPIRY_INTERVAL, default
+	// DefaultPermitExpiryInterval, from 1s to 1h); 0 when "off".
+	PermitExpiryInterval time.Duration
 }
 
 // DefaultActionOverdueSchedule runs the overdue-action job hourly, so an
@@ -42,10 +47,32 @@ func cronSetting(getenv Getenv, bad func(name, value, want string), name, def st
 	return v
 }
 
+// DefaultPermitExpiryInterval is how often permits are expired unless
+// HSE_PERMIT_EXPIRY_INTERVAL says otherwise: a permit is shown Expired at
+// most this long after its valid-to.
+const DefaultPermitExpiryInterval = time.Minute
+
 // LoadJobs reads the job schedules, reporting invalid values through bad.
 func LoadJobs(getenv Getenv, bad func(name, value, want string)) Jobs {
 	return Jobs{
 		AuditSchedule:         cronSetting(getenv, bad, "HSE_AUDIT_SCHEDULE", DefaultAuditSchedule),
 		ActionOverdueSchedule: cronSetting(getenv, bad, "HSE_ACTION_OVERDUE_SCHEDULE", DefaultActionOverdueSchedule),
+		PermitExpiryInterval:  permitExpiryInterval(getenv, bad),
 	}
+}
+
+func permitExpiryInterval(getenv Getenv, bad func(name, value, want string)) time.Duration {
+	v := strings.TrimSpace(getenv("HSE_PERMIT_EXPIRY_INTERVAL"))
+	switch {
+	case v == "":
+		return DefaultPermitExpiryInterval
+	case strings.EqualFold(v, "off"):
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > time.Hour {
+		bad("HSE_PERMIT_EXPIRY_INTERVAL", v, `expected a duration from 1s to 1h such as "1m", or "off"`)
+		return DefaultPermitExpiryInterval
+	}
+	return d
 }

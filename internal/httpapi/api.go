@@ -18,6 +18,7 @@ import (
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/station"
 )
 
@@ -49,6 +50,8 @@ type Deps struct {
 	Actions *capa.Service
 	// Comments serves the comments of the records its targets name.
 	Comments *comment.Service
+	// Permits serves /api/permits when set.
+	Permits *permit.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -99,6 +102,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Actions != nil {
 		registerActions(api, d)
+	}
+	if d.Permits != nil {
+		registerPermits(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)

@@ -1,0 +1,381 @@
+package permit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hsedigital/hse/internal/contractor"
+	"github.com/hsedigital/hse/internal/hse"
+)
+
+// Transition performs a lifecycle move on a permit whose current version
+// is version (0: whatever is current), with its note: the rejection
+// reason, the close-out notes or the cancellation reason. Approval and
+// activation apply their rules inside the same transaction as the change,
+// and refuse with every problem found.
+func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, version int64, m Move, note string) (*Details, error) {
+	if err := pr.Require(PermRead); err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if len(note) > 5000 {
+		return nil, hse.Invalid("the note is too long", hse.FieldError{Field: noteField(m), Message: "at most 5,000 characters"})
+	}
+	var d *Details
+	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+		p, err := find(ctx, tx, pr, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && p.Version != version {
+			return hse.StaleVersion("permit", p.Version)
+		}
+		if err := Check(p, m, Actor{UserID: pr.UserID, Permissions: pr.Permissions}, note); err != nil {
+			return err
+		}
+		now := s.now()
+		if d, err = details(ctx, tx, pr.OrgID, p); err != nil {
+			return err
+		}
+		switch m {
+		case MoveApprove:
+			if err := s.checkApproval(ctx, tx, pr, d, now); err != nil {
+				return err
+			}
+		case MoveActivate:
+			if err := checkActivation(ctx, tx, pr.OrgID, d, now); err != nil {
+				return err
+			}
+		}
+		before := Snapshot(p)
+		from, next := p.Status, *p
+		next.Status = Target(p.Status, m)
+		switch m {
+		case MoveApprove:
+			next.ApprovedBy, next.ApprovedAt, next.OriginalValidTo = pr.UserID, &now, p.ValidTo
+		case MoveActivate:
+			next.ActivatedBy, next.ActivatedAt = pr.UserID, &now
+		case MoveClose:
+			next.ClosedBy, next.ClosedAt, next.CloseNotes = pr.UserID, &now, note
+		case MoveReject, MoveCancel:
+			next.Reason = note
+		}
+		if err := bump(ctx, tx, pr.OrgID, &next, now, event(pr, p, now, EventStatusChanged, from, next.Status, note)); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit."+string(m), p.ID, before, Snapshot(&next))); err != nil {
+			return err
+		}
+		extra := map[string]any{"type": next.Type, "stationId": next.StationID}
+		if note != "" {
+			extra["reason"] = note
+		}
+		if err := tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
+			hse.StatusChange(p.Number, from, next.Status, extra))); err != nil {
+			return err
+		}
+		d.Permit = &next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func noteField(m Move) string {
+	switch m {
+	case MoveClose:
+		return "notes"
+	}
+	return "reason"
+}
+
+// checkApproval gathers every approval problem: the pure rules, and the
+// contractor's eligibility through the permit's valid-to day.
+func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d *Details, now time.Time) error {
+	p := d.Permit
+	clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	if err != nil {
+		return err
+	}
+	reasons := ApprovalProblems(WorkCheck{Details: d, Clashing: clashing, At: now}, pr.UserID)
+	if p.ContractorID != "" {
+		r, _ := RuleFor(p.Type)
+		at := p.ValidTo
+		if at.Before(now) {
+			at = now
+		}
+		err := contractor.CheckEligibleIn(ctx, tx, pr.OrgID, p.ContractorID, r.Documents, at)
+		var de *hse.Error
+		if errors.As(err, &de) && de.Code == "CONTRACTOR_NOT_ELIGIBLE" {
+			c, cerr := tx.FindContractor(ctx, pr.OrgID, p.ContractorID, now)
+			if cerr != nil {
+				return cerr
+			}
+			reasons = append(reasons, ContractorReasons(de, c.Status == contractor.StatusActive)...)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(reasons) > 0 {
+		return Refusal("APPROVAL_REFUSED", "approved", reasons)
+	}
+	return nil
+}
+
+// checkActivation re-checks the window, the gas test and clashes when the
+// work starts.
+func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now time.Time) error {
+	p := d.Permit
+	clashing, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	if err != nil {
+		return err
+	}
+	if reasons := ActivationProblems(WorkCheck{Details: d, Clashing: clashing, At: now}); len(reasons) > 0 {
+		return Refusal("ACTIVATION_REFUSED", "activated", reasons)
+	}
+	return nil
+}
+
+// mayWork reports whether the caller takes part in the work's
+// preparation: requesters, station activators and approvers confirm
+// precautions and record gas tests.
+func mayWork(pr *hse.Principal) error {
+	if pr.Can(PermRequest) || pr.Can(PermActivate) || pr.Can(PermApprove) {
+		return nil
+	}
+	return pr.Require(PermRequest)
+}
+
+// ConfirmPrecaution confirms (or, confirmed false, withdraws) one
+// mandatory precaution of a permit before approval.
+func (s *Service) ConfirmPrecaution(ctx context.Context, pr *hse.Principal, id string, version int64, key string, confirmed bool, note string) (*Details, error) {
+	if err := mayWork(pr); err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if len(note) > 1000 {
+		return nil, hse.Invalid("the note is too long", hse.FieldError{Field: "note", Message: "at most 1,000 characters"})
+	}
+	var d *Details
+	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+		p, err := find(ctx, tx, pr, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && p.Version != version {
+			return hse.StaleVersion("permit", p.Version)
+		}
+		if p.Status != StatusDraft && p.Status != StatusPendingApproval {
+			return hse.Conflict("PERMIT_NOT_OPEN", "precautions are confirmed before approval; the permit is %s", p.Status)
+		}
+		r, _ := RuleFor(p.Type)
+		var def *PrecautionDef
+		var keys []string
+		for i := range r.Precautions {
+			keys = append(keys, r.Precautions[i].Key)
+			if r.Precautions[i].Key == key {
+				def = &r.Precautions[i]
+			}
+		}
+		if def == nil {
+			return hse.Invalid("no such precaution for this type of permit", hse.FieldError{Field: "key", Message: "one of " + strings.Join(keys, ", ")})
+		}
+		now := s.now()
+		pc := &Precaution{Key: key, Label: def.Label, Confirmed: confirmed, Note: note}
+		kind := EventPrecautionCleared
+		if confirmed {
+			pc.ConfirmedBy, pc.ConfirmedAt, kind = pr.UserID, &now, EventPrecautionConfirmed
+		}
+		if err := tx.SetPrecaution(ctx, pr.OrgID, p.ID, pc); err != nil {
+			return err
+		}
+		before := Snapshot(p)
+		if err := bump(ctx, tx, pr.OrgID, p, now, event(pr, p, now, kind, "", "", key)); err != nil {
+			return err
+		}
+		after := Snapshot(p)
+		after["precaution"], after["confirmed"] = key, confirmed
+		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit."+kind, p.ID, before, after)); err != nil {
+			return err
+		}
+		d, err = details(ctx, tx, pr.OrgID, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// GasTestInput is a gas test's readings.
+type GasTestInput struct {
+	O2, LEL, H2S, CO float64
+	TestedAt         time.Time // zero: now
+	Tester           string
+	Instrument       string
+}
+
+// clockSkew is how far in the future a test's time may lie: the tester's
+// device clock may run ahead of the server's.
+const clockSkew = 5 * time.Minute
+
+// RecordGasTest adds a gas test to a permit that is not yet finished.
+// Every test is kept; the latest counts for approval and activation.
+func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id string, version int64, in GasTestInput) (*Details, *GasTest, error) {
+	if err := mayWork(pr); err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	g := &GasTest{ID: hse.NewID(), PermitID: id, O2: in.O2, LEL: in.LEL, H2S: in.H2S, CO: in.CO, TestedAt: in.TestedAt.UTC().Truncate(time.Second),
+		Tester: strings.TrimSpace(in.Tester), Instrument: strings.TrimSpace(in.Instrument), RecordedBy: pr.UserID, RecordedAt: now}
+	if in.TestedAt.IsZero() {
+		g.TestedAt = now
+	}
+	var fields []hse.FieldError
+	for _, v := range []struct {
+		field string
+		val   float64
+		max   float64
+	}{{"o2", g.O2, 100}, {"lel", g.LEL, 100}, {"h2s", g.H2S, 1e6}, {"co", g.CO, 1e6}} {
+		if v.val < 0 || v.val > v.max {
+			fields = append(fields, hse.FieldError{Field: v.field, Message: fmt.Sprintf("from 0 to %g", v.max)})
+		}
+	}
+	if n := len([]rune(g.Tester)); n < 1 || n > 200 {
+		fields = append(fields, hse.FieldError{Field: "tester", Message: "required: who took the readings, at most 200 characters"})
+	}
+	if len(g.Instrument) > 200 {
+		fields = append(fields, hse.FieldError{Field: "instrument", Message: "at most 200 characters"})
+	}
+	if g.TestedAt.After(now.Add(clockSkew)) {
+		fields = append(fields, hse.FieldError{Field: "testedAt", Message: "must not be in the future"})
+	}
+	if len(fields) > 0 {
+		return nil, nil, hse.Invalid("invalid gas test", fields...)
+	}
+	g.Failures = EvaluateGasTest(*g)
+	g.Passed = len(g.Failures) == 0
+	var d *Details
+	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+		p, err := find(ctx, tx, pr, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && p.Version != version {
+			return hse.StaleVersion("permit", p.Version)
+		}
+		switch p.Status {
+		case StatusDraft, StatusPendingApproval, StatusApproved, StatusActive:
+		default:
+			return hse.Conflict("PERMIT_FINISHED", "gas tests are recorded until the permit is finished; it is %s", p.Status)
+		}
+		if err := tx.CreateGasTest(ctx, pr.OrgID, g); err != nil {
+			return err
+		}
+		result := "passed"
+		if !g.Passed {
+			result = "failed: " + strings.Join(g.Failures, ", ")
+		}
+		before := Snapshot(p)
+		if err := bump(ctx, tx, pr.OrgID, p, now, event(pr, p, now, EventGasTest, "", "", result)); err != nil {
+			return err
+		}
+		after := Snapshot(p)
+		after["gasTest"] = map[string]any{"id": g.ID, "o2": g.O2, "lel": g.LEL, "h2s": g.H2S, "co": g.CO, "testedAt": g.TestedAt.Format(time.RFC3339),
+			"tester": g.Tester, "passed": g.Passed}
+		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit.gas_test_recorded", p.ID, before, after)); err != nil {
+			return err
+		}
+		d, err = details(ctx, tx, pr.OrgID, p)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, g, nil
+}
+
+// Extend moves the valid-to of an Approved or Active permit later, keeping
+// the extension against the original. It needs permits:approve and an
+// approver other than the requester, as approval does. One extension adds
+// at most the type's maximum duration, and the whole span from validFrom
+// stays within the type's MaxTotal; the longer window must not clash with
+// another permit at the station.
+func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, version int64, newValidTo time.Time, reason string) (*Details, error) {
+	if err := pr.Require(PermApprove); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if n := len([]rune(reason)); n < 1 || n > 2000 {
+		return nil, hse.Invalid("an extension needs the reason", hse.FieldError{Field: "reason", Message: "required, at most 2,000 characters"})
+	}
+	newValidTo = newValidTo.UTC().Truncate(time.Second)
+	var d *Details
+	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+		p, err := find(ctx, tx, pr, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && p.Version != version {
+			return hse.StaleVersion("permit", p.Version)
+		}
+		if p.Status != StatusApproved && p.Status != StatusActive {
+			return hse.Conflict("PERMIT_NOT_EXTENDABLE", "only an Approved or Active permit is extended; it is %s", p.Status)
+		}
+		now := s.now()
+		if !now.Before(p.ValidTo) {
+			return hse.Conflict("PERMIT_EXPIRED", "the permit's validity ended at %s; request a new permit", p.ValidTo.Format(time.RFC3339))
+		}
+		if p.RequestedBy == pr.UserID {
+			return Refusal("EXTENSION_REFUSED", "extended", []Reason{{Code: ReasonSelfApproval, Message: "a permit is extended by someone other than its requester"}})
+		}
+		r, _ := RuleFor(p.Type)
+		switch {
+		case !newValidTo.After(p.ValidTo):
+			return hse.Invalid("an extension moves validTo later", hse.FieldError{Field: "validTo", Message: "must be after " + p.ValidTo.Format(time.RFC3339)})
+		case newValidTo.Sub(p.ValidTo) > r.MaxDuration:
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", r.MaxDuration)})
+		case newValidTo.Sub(p.ValidFrom) > r.MaxTotal:
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo",
+				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, r.MaxTotal)})
+		}
+		clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, newValidTo, p.ID)
+		if err != nil {
+			return err
+		}
+		longer := *p
+		longer.ValidTo = newValidTo
+		if reasons := clashProblems(&longer, clashing); len(reasons) > 0 {
+			return Refusal("EXTENSION_REFUSED", "extended", reasons)
+		}
+		x := &Extension{ID: hse.NewID(), PermitID: p.ID, OldValidTo: p.ValidTo, NewValidTo: newValidTo, Reason: reason, ExtendedBy: pr.UserID, ExtendedAt: now}
+		if err := tx.CreateExtension(ctx, pr.OrgID, x); err != nil {
+			return err
+		}
+		before := Snapshot(p)
+		note := p.ValidTo.Format(time.RFC3339) + " → " + newValidTo.Format(time.RFC3339) + ": " + reason
+		if err := bump(ctx, tx, pr.OrgID, &longer, now, event(pr, p, now, EventExtended, "", "", note)); err != nil {
+			return err
+		}
+		after := Snapshot(&longer)
+		after["extensionReason"] = reason
+		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit.extended", p.ID, before, after)); err != nil {
+			return err
+		}
+		if err := tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeExtended, EventEntityType, p.ID, map[string]any{
+			"number": p.Number, "oldValidTo": x.OldValidTo.Format(time.RFC3339), "newValidTo": x.NewValidTo.Format(time.RFC3339), "reason": reason})); err != nil {
+			return err
+		}
+		d, err = details(ctx, tx, pr.OrgID, &longer)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
