@@ -13,10 +13,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
+	"gocloud.dev/blob"
 
+	"github.com/hsedigital/hse/internal/attachment"
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/backup"
+	"github.com/hsedigital/hse/internal/blobstore"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/capa"
 	"github.com/hsedigital/hse/internal/config"
@@ -52,16 +55,19 @@ type App struct {
 	Contractors *contractor.Service
 	// Actions is the corrective actions service.
 	Actions *capa.Service
-	Health  *health.Checker
-	Server  *server.Server
-	API     http.Handler // the full middleware chain
+	// Files stores and serves uploaded files (HSE_FILES_BUCKET).
+	Files  *attachment.Service
+	Health *health.Checker
+	Server *server.Server
+	API    http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
 	// BackupBucket is HSE_BACKUP_BUCKET opened; nil when unset.
 	BackupBucket *backup.Remote
 
-	ownsDB bool // opened by New, so closed by Close
+	ownsDB      bool         // opened by New, so closed by Close
+	filesBucket *blob.Bucket // closed by Close
 }
 
 // New opens the database (which must already be migrated as far as the
@@ -129,6 +135,10 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	if a.filesBucket, err = blobstore.Open(ctx, cfg.Files.Bucket); err != nil {
+		return nil, fmt.Errorf("HSE_FILES_BUCKET: %w", err)
+	}
+	a.Files = attachment.NewService(db.Attachments(), a.filesBucket, cfg.Files.MaxBytes, cfg.Files.MaxPixels, opts.Now, log)
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -141,7 +151,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Files: a.Files,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
@@ -203,6 +213,9 @@ func (a *App) AuditScheduler() *audit.AutoScheduler {
 // the server drained.
 func (a *App) Close() error {
 	var errs []error
+	if a.filesBucket != nil {
+		errs = append(errs, a.filesBucket.Close())
+	}
 	if a.BackupBucket != nil {
 		errs = append(errs, a.BackupBucket.Close())
 	}

@@ -55,6 +55,7 @@ func (c *Config) Describe() []Setting {
 		Setting{"HSE_BACKUP_SCHEDULE", orUnset(c.Backup.Schedule)},
 		Setting{"HSE_AUDIT_SCHEDULE", orOff(c.Jobs.AuditSchedule)},
 	)
+	out = append(out, c.Files.Describe()...)
 	return append(out, c.Mail.Describe()...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/hsedigital/hse/internal/attachment"
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
@@ -46,6 +47,8 @@ type Deps struct {
 	Contractors *contractor.Service
 	// Actions serves /api/actions when set.
 	Actions *capa.Service
+	// Files serves /api/upload and /api/attachments when set.
+	Files *attachment.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -96,6 +99,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Actions != nil {
 		registerActions(api, d)
+	}
+	if d.Files != nil {
+		registerFiles(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)
