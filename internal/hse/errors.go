@@ -31,6 +31,9 @@ const (
 	// KindUnsupportedMedia: the content is of a type the operation does
 	// not accept (an upload that is not an allowed file type).
 	KindUnsupportedMedia
+	// KindUnprocessable: a well-formed request that refers to something
+	// that cannot be used (an attachment id that was never uploaded).
+	KindUnprocessable
 )
 
 // FieldError names one invalid input field.

@@ -89,6 +89,7 @@ var statusForKind = map[hse.Kind]int{
 	hse.KindPrecondition:     http.StatusPreconditionFailed,
 	hse.KindTooLarge:         http.StatusRequestEntityTooLarge,
 	hse.KindUnsupportedMedia: http.StatusUnsupportedMediaType,
+	hse.KindUnprocessable:    http.StatusUnprocessableEntity,
 }
 
 // newProblem replaces huma's error constructor, so that huma's own
