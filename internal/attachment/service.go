@@ -16,9 +16,10 @@ const (
 	DefaultMaxBytes  = 25 << 20   // 26214400: HSE_UPLOAD_MAX_BYTES
 	DefaultMaxPixels = 40_000_000 // HSE_IMAGE_MAX_PIXELS
 	// DefaultThumbnailSlots is how many images one process decodes at a
-	// time: decoding needs the whole bitmap in memory, so it is bounded
-	// rather than left to the number of concurrent uploads.
-	DefaultThumbnailSlots = 2
+	// time: decoding needs the whole bitmap in memory (18 MB for a 12
+	// megapixel photo), so it is bounded rather than left to the number of
+	// concurrent uploads. Uploads themselves are not limited by it.
+	DefaultThumbnailSlots = 1
 	// ThumbnailSize is the longest side of a thumbnail in pixels.
 	ThumbnailSize = 320
 )

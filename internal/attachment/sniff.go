@@ -126,7 +126,11 @@ func Sniff(head []byte) (Type, error) {
 // findMarker returns the first marker in b, matched without regard to
 // case, or "".
 func findMarker(b []byte) string {
-	lower := bytes.ToLower(b)
+	return findLowered(bytes.ToLower(b))
+}
+
+// findLowered is findMarker on bytes already in lower case.
+func findLowered(lower []byte) string {
 	for _, m := range markers {
 		if bytes.Contains(lower, m) {
 			return string(m)
@@ -136,11 +140,10 @@ func findMarker(b []byte) string {
 }
 
 // markerScanner looks for markers in a stream written to it in chunks,
-// including markers split across two chunks. It keeps only the last few
-// bytes of the previous chunk.
+// including markers split across two chunks. It reuses one buffer of a
+// chunk's size, so scanning a large file allocates nothing per chunk.
 type markerScanner struct {
-	carry []byte
-	buf   []byte
+	buf   []byte // the tail of the previous chunk, then this chunk
 	found string
 }
 
@@ -148,12 +151,14 @@ func (s *markerScanner) Write(p []byte) (int, error) {
 	if s.found != "" {
 		return len(p), nil
 	}
-	s.buf = append(append(s.buf[:0], s.carry...), p...)
-	if m := findMarker(s.buf); m != "" {
-		s.found = m
-		return len(p), nil
-	}
 	keep := min(len(s.buf), maxMarker-1)
-	s.carry = append(s.carry[:0], s.buf[len(s.buf)-keep:]...)
+	copy(s.buf, s.buf[len(s.buf)-keep:])
+	s.buf = append(s.buf[:keep], p...)
+	for i, c := range s.buf[keep:] {
+		if 'A' <= c && c <= 'Z' {
+			s.buf[keep+i] = c + ('a' - 'A')
+		}
+	}
+	s.found = findLowered(s.buf)
 	return len(p), nil
 }
