@@ -146,6 +146,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		return nil, err
 	}
 	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
+	metrics.Registry.MustRegister(attachment.NewUsageCollector(db.AttachmentTotals))
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
