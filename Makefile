@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench image clean
+.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-upload bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -38,6 +38,10 @@ bench-auth:
 ## (SQLite, and PostgreSQL when HSE_TEST_POSTGRES_URL or a URL argument is given)
 bench-audits:
 	scripts/bench-audits.sh $(PG)
+
+## bench-upload: server peak RSS while taking 10 parallel 5 MB uploads (photo and PDF), then hse smoke
+bench-upload:
+	scripts/bench-upload.sh
 
 ## bench: Go benchmarks of hot paths
 bench:

@@ -82,9 +82,9 @@ func TestSmokeHealthyServer(t *testing.T) {
 		if l := lineOf(out, "live"); !strings.HasPrefix(l, "ok   live  ") || !strings.HasSuffix(l, "ms") {
 			t.Errorf("live line %q, want like \"ok   live  12ms\"", l)
 		}
-		// This version serves no /api/upload: skipped, not failed.
-		if l := lineOf(out, "upload"); l != "skip upload (not served by this version)" {
-			t.Errorf("upload line %q", l)
+		// The server lists /api/upload, so the PDF goes up and is accepted.
+		if l := lineOf(out, "upload"); !strings.HasPrefix(l, "ok   upload ") || !strings.HasSuffix(l, " 201") {
+			t.Errorf("upload line %q, want ok with 201", l)
 		}
 		// No backup yet: stale warns without failing.
 		if l := lineOf(out, "backup"); !strings.HasPrefix(l, "warn backup ") || !strings.Contains(l, "stale") {

@@ -13,10 +13,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
+	"gocloud.dev/blob"
 
+	"github.com/hsedigital/hse/internal/attachment"
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/backup"
+	"github.com/hsedigital/hse/internal/blobstore"
 	"github.com/hsedigital/hse/internal/buildinfo"
 	"github.com/hsedigital/hse/internal/capa"
 	"github.com/hsedigital/hse/internal/comment"
@@ -63,16 +66,19 @@ type App struct {
 	Comments *comment.Service
 	// Permits is the permits-to-work service.
 	Permits *permit.Service
-	Health  *health.Checker
-	Server  *server.Server
-	API     http.Handler // the full middleware chain
+	// Files stores and serves uploaded files (HSE_FILES_BUCKET).
+	Files  *attachment.Service
+	Health *health.Checker
+	Server *server.Server
+	API    http.Handler // the full middleware chain
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
 	// BackupBucket is HSE_BACKUP_BUCKET opened; nil when unset.
 	BackupBucket *backup.Remote
 
-	ownsDB bool // opened by New, so closed by Close
+	ownsDB      bool         // opened by New, so closed by Close
+	filesBucket *blob.Bucket // closed by Close
 }
 
 // New opens the database (which must already be migrated as far as the
@@ -157,6 +163,10 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 			return d.Permit.StationID, nil
 		}, Write: []hse.Permission{permit.PermRequest, permit.PermApprove, permit.PermActivate, permit.PermClose}},
 	}}
+	if a.filesBucket, err = blobstore.Open(ctx, cfg.Files.Bucket); err != nil {
+		return nil, fmt.Errorf("HSE_FILES_BUCKET: %w", err)
+	}
+	a.Files = attachment.NewService(db.Attachments(), a.filesBucket, cfg.Files.MaxBytes, cfg.Files.MaxPixels, opts.Now, log)
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -166,12 +176,13 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Handlers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
 		Purgers: []outbox.Purger{db.Idempotency()}, Now: opts.Now, Log: log}
 	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
+	metrics.Registry.MustRegister(attachment.NewUsageCollector(db.AttachmentTotals))
 	mux := http.NewServeMux()
 	api := httpapi.New(mux, httpapi.Deps{
 		Logger: log, Health: a.Health, Build: buildinfo.Get(),
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
-		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments, Permits: a.Permits,
+		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments, Permits: a.Permits, Files: a.Files,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
@@ -189,6 +200,8 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
 		Wrap: idempotency.Middleware(idempotency.Options{
 			Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
+			// A retried upload is digested up to the upload limit.
+			MaxDrain: cfg.Files.MaxBytes + 1<<20,
 		}),
 	}, log, a.Health, metrics, mux)
 	a.API = a.Server.Handler()
@@ -260,6 +273,9 @@ func (a *App) PermitExpiry() *permit.ExpiryJob {
 // the server drained.
 func (a *App) Close() error {
 	var errs []error
+	if a.filesBucket != nil {
+		errs = append(errs, a.filesBucket.Close())
+	}
 	if a.BackupBucket != nil {
 		errs = append(errs, a.BackupBucket.Close())
 	}

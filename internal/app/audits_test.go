@@ -122,9 +122,15 @@ func TestAuditLifecycleAndScoring(t *testing.T) {
 		if len(p.Errors) != 1 || p.Errors[0].Field != "answers.estop" {
 			t.Errorf("evidence: %+v", p.Errors)
 		}
+		// A photo that was never uploaded is refused by name.
+		p = wantProblem(t, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "attachmentIds": []string{"00000000-0000-7000-8000-000000000000"}}), 422, "UNKNOWN_ATTACHMENT")
+		if len(p.Errors) != 1 || p.Errors[0].Field != "attachmentIds[0]" {
+			t.Errorf("unknown photo: %+v", p.Errors)
+		}
 		// Saving again is idempotent: the answer is replaced, not added.
-		e.Must(200, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "note": "button cover broken", "attachmentIds": []string{"photo-1"}}))
-		r := e.Must(200, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "note": "button cover broken", "attachmentIds": []string{"photo-1"}}))
+		photo := uploadID(t, e, o.Access, "estop.jpg", testJPEG(t, 16, 16))
+		e.Must(200, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "note": "button cover broken", "attachmentIds": []string{photo}}))
+		r := e.Must(200, f.answer(t, o, a.ID, "estop", map[string]any{"value": "fail", "note": "button cover broken", "attachmentIds": []string{photo}}))
 		if n := len(decodeJSON[auditItem](t, r).Answers); n != 5 {
 			t.Errorf("%d answers after saving one twice, want 5", n)
 		}
@@ -148,7 +154,7 @@ func TestAuditLifecycleAndScoring(t *testing.T) {
 			if fd.ActionID == "" {
 				t.Errorf("finding %s has no corrective action", fd.ItemKey)
 			}
-			if fd.ItemKey == "estop" && (fd.Observation != "button cover broken" || !slices.Equal(fd.AttachmentIDs, []string{"photo-1"})) {
+			if fd.ItemKey == "estop" && (fd.Observation != "button cover broken" || !slices.Equal(fd.AttachmentIDs, []string{photo})) {
 				t.Errorf("finding evidence: %+v", fd)
 			}
 		}

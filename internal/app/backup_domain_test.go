@@ -16,4 +16,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	fillPlatformTables(t, e, owner)
 	fillCommentTables(t, e, owner)
 	fillPermitTables(t, e, owner)
+	fillFilesTables(t, e, owner)
 }

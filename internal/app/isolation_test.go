@@ -54,6 +54,7 @@ var isolationSuites = []func() isolationSuite{
 	auditsIsolation,
 	permitsIsolation,
 	commentsIsolation, // after the suites of the records it comments on
+	filesIsolation,
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on

@@ -12,7 +12,6 @@ import (
 	"github.com/hsedigital/hse/internal/app/apptest"
 	"github.com/hsedigital/hse/internal/hsetest"
 	"github.com/hsedigital/hse/internal/permit"
-	"github.com/hsedigital/hse/internal/sqlstore"
 )
 
 type permitItem struct {
@@ -544,18 +543,19 @@ func TestPermitAttachments(t *testing.T) {
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		w := newPermitWorld(t, engine)
 		e := w.e
-		// The attachment ids must be files of the organization. The API
-		// answers unknown ones as every other validation failure: 400
-		// naming the field.
+		// The attachment ids must be files of the organization: an
+		// unknown one is 422 naming the field.
 		r := callAPI(t, e, "POST", "/api/permits", w.sm.Access, map[string]any{"type": "General", "stationId": w.station.ID,
 			"description": "x", "location": "y", "validFrom": w.at(1), "validTo": w.at(2), "attachmentIds": []string{"no-such-file"}})
-		wantField(t, r, "attachmentIds[0]")
+		if p := wantProblem(t, r, 422, "UNKNOWN_ATTACHMENT"); len(p.Errors) != 1 || p.Errors[0].Field != "attachmentIds[0]" {
+			t.Errorf("unknown attachment: %s", r.Body)
+		}
 		if n := len(listItems[permitItem](t, e.Must(200, callAPI(t, e, "GET", "/api/permits", w.owner.Access, nil)))); n != 0 {
 			t.Errorf("a refused permit was stored: %d", n)
 		}
-		addAttachment(t, e, w.owner.OrgID, "file-1")
-		p := w.request(t, w.sm, map[string]any{"attachmentIds": []string{"file-1"}})
-		if strings.Join(p.AttachmentIDs, ",") != "file-1" {
+		file := uploadID(t, e, w.sm.Access, "plan.pdf", testPDF)
+		p := w.request(t, w.sm, map[string]any{"attachmentIds": []string{file}})
+		if strings.Join(p.AttachmentIDs, ",") != file {
 			t.Errorf("attachments: %v", p.AttachmentIDs)
 		}
 		// The refused permit did not take a number: the series stays gap-free.
@@ -563,20 +563,6 @@ func TestPermitAttachments(t *testing.T) {
 			t.Errorf("number %s", p.Number)
 		}
 	})
-}
-
-// addAttachment records an uploaded file directly, as the upload endpoint
-// would.
-func addAttachment(t *testing.T, e *apptest.Env, orgID, id string) {
-	t.Helper()
-	err := e.App.DB.InTx(context.Background(), sqlstore.Scope{OrgID: orgID}, func(tx *sqlstore.Tx) error {
-		_, err := tx.Exec(context.Background(), `INSERT INTO attachments (organization_id, id, file_name, content_type, size_bytes, sha256,
-			storage_key, created_at) VALUES (?, ?, 'plan.pdf', 'application/pdf', 10, 'abc', ?, ?)`, orgID, id, "k/"+id, time.Now().UTC())
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // fillPermitTables gives the backup round trip rows in every permit table:
@@ -587,9 +573,9 @@ func fillPermitTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	st := newStation(t, e, owner, "BACKUP-PTW-1", nil)
 	cm := e.Invite(owner, "sys-compliance_manager", nil)
 	now := time.Now().UTC()
-	addAttachment(t, e, owner.OrgID, "backup-permit-plan")
+	plan := uploadID(t, e, owner.Access, "plan.pdf", testPDF)
 	p := decodeJSON[permitItem](t, e.Must(201, callAPI(t, e, "POST", "/api/permits", owner.Access, map[string]any{"type": "Hot Work",
-		"stationId": st.ID, "description": "Backup welding", "location": "Canopy", "attachmentIds": []string{"backup-permit-plan"},
+		"stationId": st.ID, "description": "Backup welding", "location": "Canopy", "attachmentIds": []string{plan},
 		"validFrom": now.Add(-time.Minute).Format(time.RFC3339), "validTo": now.Add(6 * time.Hour).Format(time.RFC3339)})))
 	for _, k := range []string{"fire_extinguisher", "barricaded_area", "fire_watch"} {
 		e.Must(200, callAPI(t, e, "PUT", "/api/permits/"+p.ID+"/precautions/"+k, owner.Access, nil))

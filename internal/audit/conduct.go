@@ -160,6 +160,11 @@ func (s *Service) SaveAnswer(ctx context.Context, p *hse.Principal, id, itemKey 
 		if ans.AttachmentIDs == nil {
 			ans.AttachmentIDs = []string{}
 		}
+		// The files must be the organization's uploads; the links let
+		// station-scoped members download the evidence of their audits.
+		if err := tx.SetAttachments(ctx, p.OrgID, AnswerLink(a, itemKey), "attachmentIds", ans.AttachmentIDs); err != nil {
+			return nil, err
+		}
 		sa := &StoredAnswer{ItemKey: itemKey, Answer: ans, AnsweredBy: p.UserID, AnsweredAt: now}
 		if err := tx.PutAnswer(ctx, p.OrgID, a.ID, sa); err != nil {
 			return nil, err
@@ -229,6 +234,9 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 	if err := tx.CreateFinding(ctx, p.OrgID, f); err != nil {
 		return err
 	}
+	if err := tx.SetAttachments(ctx, p.OrgID, hse.AttachmentLink{EntityType: "finding", EntityID: f.ID, StationID: a.StationID}, "attachmentIds", att); err != nil {
+		return err
+	}
 	actionID, err := tx.CreateCorrectiveAction(ctx, p.OrgID, ActionRequest{FindingID: f.ID, AuditID: a.ID, AuditNumber: a.Number,
 		StationID: a.StationID, Severity: f.Severity, Title: truncate(a.Number+": "+fi.Label, maxActionTitle), Description: obs,
 		CreatedBy: p.UserID, At: now})
@@ -237,6 +245,12 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 	}
 	f.ActionID = actionID
 	return nil
+}
+
+// AnswerLink names an audit answer as the record its photos document:
+// answers have no id of their own, so the audit and item key stand for it.
+func AnswerLink(a *Audit, itemKey string) hse.AttachmentLink {
+	return hse.AttachmentLink{EntityType: "answer", EntityID: a.ID + "/" + itemKey, StationID: a.StationID}
 }
 
 // maxActionTitle is the longest title a corrective action takes; item

@@ -17,6 +17,7 @@ type Store interface {
 // not-found error, never nil, nil.
 type Tx interface {
 	hse.EventSink
+	hse.AttachmentSink
 	TemplateTx
 	AuditTx
 	// NextNumber takes the next number of a series ("AUD-2026"), gap-free.

@@ -146,6 +146,7 @@ type Store interface {
 // Tx is what the action services do inside one transaction.
 type Tx interface {
 	hse.EventSink
+	hse.AttachmentSink
 	// CreateAction numbers and stores a prepared action with its
 	// "created" event and audit entry.
 	CreateAction(ctx context.Context, orgID string, a *Action) error

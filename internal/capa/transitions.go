@@ -2,6 +2,7 @@ package capa
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -9,11 +10,19 @@ import (
 
 // Transition performs a lifecycle move on an action whose current version
 // is version (0: whatever is current), with its note: the completion notes
-// or the reason verification failed. Verifying the last open action of an
+// or the reason verification failed. evidence, on completion only, names
+// uploaded files that show the work done; they are linked to the action.
+// Verifying the last open action of an
 // audit closes the audit in the same transaction.
-func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, version int64, m Move, note string) (*Action, error) {
+func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, version int64, m Move, note string, evidence []string) (*Action, error) {
 	if err := p.Require(PermRead); err != nil {
 		return nil, err
+	}
+	if len(evidence) > 0 && m != MoveComplete {
+		return nil, hse.Invalid("evidence is attached when completing an action", hse.FieldError{Field: "attachmentIds", Message: "only with complete"})
+	}
+	if len(evidence) > MaxEvidence {
+		return nil, hse.Invalid("too many files", hse.FieldError{Field: "attachmentIds", Message: fmt.Sprintf("at most %d", MaxEvidence)})
 	}
 	note = strings.TrimSpace(note)
 	if len(note) > 10000 {
@@ -39,6 +48,10 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 		switch m {
 		case MoveComplete:
 			next.CompletedBy, next.CompletedAt, next.CompletionNotes = p.UserID, &now, note
+			link := hse.AttachmentLink{EntityType: "action", EntityID: a.ID, StationID: a.StationID}
+			if err := tx.SetAttachments(ctx, p.OrgID, link, "attachmentIds", evidence); err != nil {
+				return err
+			}
 		case MoveVerify:
 			next.VerifiedBy, next.VerifiedAt = p.UserID, &now
 		case MoveReject:
@@ -57,7 +70,11 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 			hse.StatusChange(a.Number, from, a.Status, EventPayload(a)))); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, audit(ctx, p, now, "action."+string(m), a.ID, before, Snapshot(a))); err != nil {
+		after := Snapshot(a)
+		if len(evidence) > 0 {
+			after["attachmentIds"] = evidence
+		}
+		if err := tx.AppendAudit(ctx, audit(ctx, p, now, "action."+string(m), a.ID, before, after)); err != nil {
 			return err
 		}
 		if m == MoveVerify && a.AuditID != "" {
@@ -79,6 +96,9 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 	}
 	return a, nil
 }
+
+// MaxEvidence bounds the files attached to one completion.
+const MaxEvidence = 20
 
 func noteField(m Move) string {
 	if m == MoveReject {

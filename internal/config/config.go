@@ -76,6 +76,7 @@ type Config struct {
 	Mail   Mail   // SMTP, or files under the data directory when unset
 	Backup Backup // backup directory, bucket, retention, RPO
 	Jobs   Jobs   // schedules of the recurring jobs (HSE_AUDIT_SCHEDULE)
+	Files  Files  // where uploaded files go and how large they may be
 }
 
 // Getenv is the signature of os.Getenv; tests pass a map lookup instead.
@@ -173,6 +174,9 @@ func Load(getenv Getenv) (*Config, error) {
 	c.Backup, backupErrs = LoadBackup(getenv, c.DataDir)
 	errs = append(errs, backupErrs...)
 	c.Jobs = LoadJobs(getenv, bad)
+	var fileErrs []error
+	c.Files, fileErrs = LoadFiles(getenv, c.DataDir)
+	errs = append(errs, fileErrs...)
 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -175,3 +175,39 @@ func TestDescribeMasksSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestFilesConfig(t *testing.T) {
+	env := map[string]string{"HSE_DATA_DIR": "/srv/hse"}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Files.Bucket != "file:///srv/hse/files" || !c.Files.Default || c.Files.MaxBytes != 26214400 || c.Files.MaxPixels != 40_000_000 {
+		t.Errorf("defaults %+v", c.Files)
+	}
+	for _, tt := range []struct{ name, value, want string }{
+		{"HSE_UPLOAD_MAX_BYTES", "ten", "HSE_UPLOAD_MAX_BYTES"},
+		{"HSE_UPLOAD_MAX_BYTES", "10", "HSE_UPLOAD_MAX_BYTES"},
+		{"HSE_IMAGE_MAX_PIXELS", "-1", "HSE_IMAGE_MAX_PIXELS"},
+		{"HSE_FILES_BUCKET", "s3://key:secret@bucket", "HSE_FILES_BUCKET"},
+		{"HSE_FILES_BUCKET", "ftp://host/x", "HSE_FILES_BUCKET"},
+	} {
+		env := map[string]string{tt.name: tt.value}
+		if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s=%q: error %v", tt.name, tt.value, err)
+		}
+	}
+	env = map[string]string{"HSE_FILES_BUCKET": "s3://files/prod?region=eu-west-1&endpoint=http://minio:9000", "HSE_UPLOAD_MAX_BYTES": "1048576"}
+	c, err = Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range c.Describe() {
+		out = append(out, s.Name+"="+s.Value)
+	}
+	text := strings.Join(out, "\n")
+	if !strings.Contains(text, "HSE_FILES_BUCKET=s3://files/prod?") || !strings.Contains(text, "HSE_UPLOAD_MAX_BYTES=1048576") {
+		t.Errorf("Describe:\n%s", text)
+	}
+}

@@ -58,6 +58,7 @@ func (c *Config) Describe() []Setting {
 		Setting{"HSE_ACTION_OVERDUE_SCHEDULE", orOff(c.Jobs.ActionOverdueSchedule)},
 		Setting{"HSE_PERMIT_EXPIRY_INTERVAL", orOff(durationOrEmpty(c.Jobs.PermitExpiryInterval))},
 	)
+	out = append(out, c.Files.Describe()...)
 	return append(out, c.Mail.Describe()...)
 }
 

@@ -39,12 +39,23 @@ func (s *Service) AddDocument(ctx context.Context, p *hse.Principal, contractorI
 		if err := tx.CreateContractorDocument(ctx, p.OrgID, d); err != nil {
 			return err
 		}
+		if d.AttachmentID != "" {
+			if err := tx.SetAttachments(ctx, p.OrgID, documentLink(d.ID), "attachmentId", []string{d.AttachmentID}); err != nil {
+				return err
+			}
+		}
 		return tx.AppendAudit(ctx, audit(ctx, p, d.CreatedAt, "contractor.document_added", "contractor_document", d.ID, nil, docSnapshot(d)))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// documentLink names a contractor document as the record its file
+// documents. Contractor documents belong to no station.
+func documentLink(id string) hse.AttachmentLink {
+	return hse.AttachmentLink{EntityType: "contractor_document", EntityID: id}
 }
 
 // DeleteDocument removes a document recorded by mistake; the audit trail
@@ -59,6 +70,9 @@ func (s *Service) DeleteDocument(ctx context.Context, p *hse.Principal, contract
 		}
 		d, err := tx.FindContractorDocument(ctx, p.OrgID, contractorID, id)
 		if err != nil {
+			return err
+		}
+		if err := tx.SetAttachments(ctx, p.OrgID, documentLink(id), "attachmentId", nil); err != nil {
 			return err
 		}
 		if err := tx.DeleteContractorDocument(ctx, p.OrgID, contractorID, id); err != nil {

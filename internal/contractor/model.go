@@ -113,6 +113,7 @@ type Reader interface {
 // Tx is what the contractor services do inside one transaction.
 type Tx interface {
 	Reader
+	hse.AttachmentSink
 	CreateContractor(ctx context.Context, orgID string, c *Contractor) error
 	FindContractors(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Contractor], error)
 	// UpdateContractor writes c if its stored version is still version;

@@ -25,6 +25,15 @@ const (
 	// KindPrecondition: the client's If-Match names a version that is no
 	// longer current (a stale write).
 	KindPrecondition
+	// KindTooLarge: the request's content is bigger than allowed (an
+	// upload over the size limit).
+	KindTooLarge
+	// KindUnsupportedMedia: the content is of a type the operation does
+	// not accept (an upload that is not an allowed file type).
+	KindUnsupportedMedia
+	// KindUnprocessable: a well-formed request that refers to something
+	// that cannot be used (an attachment id that was never uploaded).
+	KindUnprocessable
 )
 
 // FieldError names one invalid input field.

@@ -252,16 +252,19 @@ func registerActions(api huma.API, d Deps) {
 				ID      string `path:"id" maxLength:"64"`
 				IfMatch string `header:"If-Match" maxLength:"40"`
 				Body    *struct {
-					Notes   string `json:"notes,omitempty" maxLength:"10000" doc:"complete: what was done"`
-					Reason  string `json:"reason,omitempty" maxLength:"10000" doc:"reject: what is still wrong"`
-					Version *int64 `json:"version,omitempty"`
+					Notes  string `json:"notes,omitempty" maxLength:"10000" doc:"complete: what was done"`
+					Reason string `json:"reason,omitempty" maxLength:"10000" doc:"reject: what is still wrong"`
+					// Evidence of the work, uploaded first with POST /api/upload.
+					AttachmentIDs []string `json:"attachmentIds,omitempty" maxItems:"20" doc:"complete: uploaded files showing the work done"`
+					Version       *int64   `json:"version,omitempty"`
 				}
 			}) (*actionOutput, error) {
 				var v int64
 				var note string
 				var bodyVersion *int64
+				var evidence []string
 				if in.Body != nil {
-					note, bodyVersion = in.Body.Notes, in.Body.Version
+					note, bodyVersion, evidence = in.Body.Notes, in.Body.Version, in.Body.AttachmentIDs
 					if m.move == capa.MoveReject {
 						note = in.Body.Reason
 					}
@@ -272,7 +275,7 @@ func registerActions(api huma.API, d Deps) {
 						return nil, versionProblem(ctx, d, err)
 					}
 				}
-				a, err := svc.Transition(ctx, principalFrom(ctx), in.ID, v, m.move, note)
+				a, err := svc.Transition(ctx, principalFrom(ctx), in.ID, v, m.move, note, evidence)
 				if err != nil {
 					return nil, fail(ctx, err)
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/hsedigital/hse/internal/attachment"
 	"github.com/hsedigital/hse/internal/audit"
 	"github.com/hsedigital/hse/internal/auth"
 	"github.com/hsedigital/hse/internal/buildinfo"
@@ -52,6 +53,8 @@ type Deps struct {
 	Comments *comment.Service
 	// Permits serves /api/permits when set.
 	Permits *permit.Service
+	// Files serves /api/upload and /api/attachments when set.
+	Files *attachment.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -105,6 +108,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Permits != nil {
 		registerPermits(api, d)
+	}
+	if d.Files != nil {
+		registerFiles(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)

@@ -78,15 +78,18 @@ func codeForStatus(status int) string {
 
 // statusForKind is the one table from domain error kinds to HTTP statuses.
 var statusForKind = map[hse.Kind]int{
-	hse.KindInternal:     http.StatusInternalServerError,
-	hse.KindInvalid:      http.StatusBadRequest,
-	hse.KindNotFound:     http.StatusNotFound,
-	hse.KindConflict:     http.StatusConflict,
-	hse.KindUnauthorized: http.StatusUnauthorized,
-	hse.KindForbidden:    http.StatusForbidden,
-	hse.KindRateLimited:  http.StatusTooManyRequests,
-	hse.KindUnavailable:  http.StatusServiceUnavailable,
-	hse.KindPrecondition: http.StatusPreconditionFailed,
+	hse.KindInternal:         http.StatusInternalServerError,
+	hse.KindInvalid:          http.StatusBadRequest,
+	hse.KindNotFound:         http.StatusNotFound,
+	hse.KindConflict:         http.StatusConflict,
+	hse.KindUnauthorized:     http.StatusUnauthorized,
+	hse.KindForbidden:        http.StatusForbidden,
+	hse.KindRateLimited:      http.StatusTooManyRequests,
+	hse.KindUnavailable:      http.StatusServiceUnavailable,
+	hse.KindPrecondition:     http.StatusPreconditionFailed,
+	hse.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	hse.KindUnsupportedMedia: http.StatusUnsupportedMediaType,
+	hse.KindUnprocessable:    http.StatusUnprocessableEntity,
 }
 
 // newProblem replaces huma's error constructor, so that huma's own

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -11,12 +12,14 @@ import (
 // SetAttachments makes ids the attachments of one record, in the caller's
 // transaction: links to ids not listed are removed, new ones added. Every
 // id must be an attachment of the organization; otherwise nothing changes
-// and the error names the field (field, for example "attachmentIds").
+// and the error names the field (field, for example "attachmentIds", or
+// "attachmentId" for a record with one file): an unknown id is
+// unprocessable (422), a repeated one invalid (400).
 func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentLink, field string, ids []string) error {
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if seen[id] {
-			return hse.Invalid("an attachment is listed twice", hse.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: "listed twice"})
+			return hse.Invalid("an attachment is listed twice", hse.FieldError{Field: fieldAt(field, i), Message: "listed twice"})
 		}
 		seen[id] = true
 		var n int
@@ -24,7 +27,8 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 			return err
 		}
 		if n == 0 {
-			return hse.Invalid("an attachment does not exist", hse.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: "no such attachment in this organization; upload it first (POST /api/upload)"})
+			return &hse.Error{Kind: hse.KindUnprocessable, Code: "UNKNOWN_ATTACHMENT", Message: "an attachment does not exist",
+				Fields: []hse.FieldError{{Field: fieldAt(field, i), Message: "no such attachment in this organization; upload it first (POST /api/upload)"}}}
 		}
 	}
 	if _, err := t.Exec(ctx, `DELETE FROM attachment_links WHERE organization_id = ? AND entity_type = ? AND entity_id = ?`,
@@ -39,4 +43,13 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 		}
 	}
 	return nil
+}
+
+// fieldAt names the i-th id of a list field ("attachmentIds[2]"), or the
+// field itself when it holds a single id ("attachmentId").
+func fieldAt(field string, i int) string {
+	if strings.HasSuffix(field, "Ids") {
+		return fmt.Sprintf("%s[%d]", field, i)
+	}
+	return field
 }
