@@ -158,3 +158,27 @@ func fillPlatformTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	t.Helper()
 	e.Must(201, createWithKey(t, e, owner, "/api/actions", "backup-key", map[string]any{"title": "Backup keyed action", "priority": "Low"}))
 }
+
+func TestIdempotentUploadRetry(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Upload Retry Co")
+		send := func(content []byte) *apptest.Response {
+			body, ct := multipartFile(t, "file", "plan.pdf", "", content)
+			return e.Do(apptest.Request{Method: "POST", Path: "/api/upload", Token: owner.Access, Body: body,
+				Header: map[string]string{"Content-Type": ct, "Idempotency-Key": "upload-1"}})
+		}
+		first := e.Must(201, send(testPDF))
+		again := e.Must(201, send(testPDF))
+		if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replayed upload differs:\n%s\n%s", first.Body, again.Body)
+		}
+		if files := storedFiles(t, e); len(files) != 1 {
+			t.Fatalf("%d files stored after a retried upload, want 1: %v", len(files), files)
+		}
+		other := append(bytes.Clone(testPDF), []byte("% another revision\n")...)
+		if r := send(other); r.Status != 422 || r.Code() != "IDEMPOTENCY_KEY_REUSED" {
+			t.Fatalf("another file under the same key: %d %s", r.Status, r.Body)
+		}
+	})
+}
