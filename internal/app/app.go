@@ -25,6 +25,7 @@ import (
 	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/httpapi"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/mail"
 	"github.com/hsedigital/hse/internal/redisconn"
 	"github.com/hsedigital/hse/internal/server"
@@ -55,6 +56,8 @@ type App struct {
 	Health  *health.Checker
 	Server  *server.Server
 	API     http.Handler // the full middleware chain
+	// Incidents is the incidents service.
+	Incidents *incident.Service
 	// OpenAPI describes every registered operation (the route-walking
 	// isolation test enumerates it).
 	OpenAPI *huma.OpenAPI
@@ -129,6 +132,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	a.Incidents = &incident.Service{Store: db.Incidents(), Now: opts.Now}
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())
@@ -142,6 +146,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
 		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions,
+		Incidents: a.Incidents,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

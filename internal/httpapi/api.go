@@ -17,6 +17,7 @@ import (
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/station"
 )
 
@@ -46,6 +47,8 @@ type Deps struct {
 	Contractors *contractor.Service
 	// Actions serves /api/actions when set.
 	Actions *capa.Service
+	// Incidents serves /api/incidents when set.
+	Incidents *incident.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -96,6 +99,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Actions != nil {
 		registerActions(api, d)
+	}
+	if d.Incidents != nil {
+		registerIncidents(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)

@@ -1,0 +1,329 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hsedigital/hse/internal/app/apptest"
+	"github.com/hsedigital/hse/internal/hsetest"
+)
+
+type incidentItem struct {
+	ID, Number, StationID, Type, Severity, Status, ReporterID, Description, Location string
+	AllowedTransitions                                                               []string
+	AttachmentIDs                                                                    []string
+	People                                                                           []struct{ Name, Role, Injury string }
+	Investigation                                                                    struct {
+		RootCauses, Whys, ContributingFactors []string
+		Findings                              string
+	}
+	Recordkeeping struct {
+		Recordable                                  bool
+		DaysAway, DaysRestricted                    int
+		Fatality, Hospitalised, Amputation, EyeLoss bool
+	}
+	OccurredAt, ReportedAt                  time.Time
+	RegulatoryDeadline, RegulatorReportedAt *time.Time
+	ResolvedAt                              *time.Time
+	Overdue                                 bool
+	Version                                 int64
+}
+
+type incidentEvent struct {
+	Kind, FromStatus, ToStatus, Note, ActorID string
+}
+
+// incidentBody is a valid report at station that occurred at.
+func incidentBody(station string, at time.Time, extra map[string]any) map[string]any {
+	b := map[string]any{"stationId": station, "type": "Spill / Environmental", "severity": "Medium",
+		"occurredAt": at.Format(time.RFC3339), "description": "Diesel spill at pump 3 during delivery", "location": "Pump 3",
+		"immediateActions": "Spill kit used, area barricaded"}
+	for k, v := range extra {
+		b[k] = v
+	}
+	return b
+}
+
+func reportIncident(t *testing.T, e *apptest.Env, u *apptest.User, body map[string]any) incidentItem {
+	t.Helper()
+	return decodeJSON[incidentItem](t, e.Must(201, callAPI(t, e, "POST", "/api/incidents", u.Access, body)))
+}
+
+func incidentMove(t *testing.T, e *apptest.Env, u *apptest.User, id, m string, body map[string]any) *apptest.Response {
+	t.Helper()
+	if body == nil {
+		return callAPI(t, e, "POST", "/api/incidents/"+id+"/"+m, u.Access, nil)
+	}
+	return callAPI(t, e, "POST", "/api/incidents/"+id+"/"+m, u.Access, body)
+}
+
+func incidentHistory(t *testing.T, e *apptest.Env, u *apptest.User, id string) string {
+	t.Helper()
+	var kinds []string
+	for _, h := range listItems[incidentEvent](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents/"+id+"/history", u.Access, nil))) {
+		kinds = append(kinds, h.Kind+":"+h.FromStatus+">"+h.ToStatus)
+	}
+	return strings.Join(kinds, ",")
+}
+
+// The whole life of an incident: reported, investigated, an action raised
+// from it blocks closing until it is verified, closed, reopened; every
+// step in the history, the audit trail and the outbox.
+func TestIncidentLifecycle(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		clock := apptest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		e := apptest.New(t, engine, apptest.WithNow(clock.Now))
+		owner := e.Signup("Incident Co")
+		st := newStation(t, e, owner, "INC-ST-1", nil)
+		sm := e.Invite(owner, "sys-station_manager", map[string]any{"stationIds": []string{st.ID}})
+		cm := e.Invite(owner, "sys-compliance_manager", nil)
+
+		inc := reportIncident(t, e, sm, incidentBody(st.ID, clock.Now().Add(-2*time.Hour), map[string]any{
+			"people": []map[string]any{{"name": "A. Driver", "role": "contractor", "injury": "Skin irritation", "bodyPart": "Hand", "treatment": "First aid"}}}))
+		if inc.Number != "INC-2026-0001" || inc.Status != "Reported" || inc.ReporterID != sm.UserID || inc.Version != 1 ||
+			len(inc.People) != 1 || inc.RegulatoryDeadline != nil || !inc.ReportedAt.Equal(clock.Now()) {
+			t.Fatalf("reported: %+v", inc)
+		}
+		if got := strings.Join(inc.AllowedTransitions, ","); got != "Under Investigation" {
+			t.Errorf("allowed from Reported: %s", got)
+		}
+		// Closing or reopening a fresh report is not in the lifecycle.
+		p := wantProblem(t, incidentMove(t, e, owner, inc.ID, "close", nil), 409, "INVALID_TRANSITION")
+		if !strings.Contains(p.Detail, "Reported") {
+			t.Errorf("detail %q", p.Detail)
+		}
+		wantProblem(t, incidentMove(t, e, owner, inc.ID, "require-action", nil), 409, "INVALID_TRANSITION")
+		// The investigation is recorded once the investigation started.
+		wantProblem(t, doAPI(t, e, apptest.Request{Method: "PUT", Path: "/api/incidents/" + inc.ID + "/investigation", Token: sm.Access,
+			Body: map[string]any{"rootCauses": []string{"Process"}, "version": 1}}), 409, "NOT_UNDER_INVESTIGATION")
+
+		e.Must(200, incidentMove(t, e, sm, inc.ID, "investigate", nil))
+		inv := decodeJSON[incidentItem](t, e.Must(200, doAPI(t, e, apptest.Request{Method: "PUT", Path: "/api/incidents/" + inc.ID + "/investigation",
+			Token: sm.Access, Header: map[string]string{"If-Match": `"2"`}, Body: map[string]any{
+				"rootCauses": []string{"Process", "Equipment"}, "whys": []string{"Hose split", "Hose past its inspection date", "No inspection schedule"},
+				"contributingFactors": []string{"Night delivery"}, "findings": "The delivery hose was not inspected."}})))
+		if inv.Version != 3 || strings.Join(inv.Investigation.RootCauses, ",") != "Process,Equipment" || len(inv.Investigation.Whys) != 3 {
+			t.Errorf("investigation: %+v", inv)
+		}
+		e.Must(200, incidentMove(t, e, sm, inc.ID, "require-action", nil))
+
+		// An action raised from the incident blocks closing until verified.
+		ac := decodeJSON[actionItem](t, e.Must(201, callAPI(t, e, "POST", "/api/incidents/"+inc.ID+"/actions", sm.Access,
+			map[string]any{"title": "Inspect delivery hoses monthly", "assigneeId": sm.UserID, "severity": "Major"})))
+		if ac.SourceType != "incident" || ac.StationID != st.ID || ac.Priority != "Medium" || ac.DueOn != "2026-03-16" || !strings.HasPrefix(ac.Number, "CA-2026-") {
+			t.Errorf("action: %+v", ac)
+		}
+		listed := listItems[actionItem](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents/"+inc.ID+"/actions", sm.Access, nil)))
+		if len(listed) != 1 || listed[0].ID != ac.ID {
+			t.Errorf("incident actions: %+v", listed)
+		}
+		// The station manager may investigate but not close.
+		wantForbiddenNaming(t, incidentMove(t, e, sm, inc.ID, "close", nil), "incidents:close")
+		r := incidentMove(t, e, cm, inc.ID, "close", nil)
+		wantProblem(t, r, 409, "INCIDENT_ACTIONS_OPEN")
+		if !strings.Contains(string(r.Body), `"openActions":1`) {
+			t.Errorf("close refusal: %s", r.Body)
+		}
+		e.Must(200, move(t, e, sm, ac.ID, "start", nil))
+		e.Must(200, move(t, e, sm, ac.ID, "complete", map[string]any{"notes": "Schedule in place"}))
+		wantProblem(t, incidentMove(t, e, cm, inc.ID, "close", nil), 409, "INCIDENT_ACTIONS_OPEN")
+		e.Must(200, move(t, e, cm, ac.ID, "verify", nil))
+		clock.Advance(10 * time.Minute)
+		closed := decodeJSON[incidentItem](t, e.Must(200, incidentMove(t, e, cm, inc.ID, "close", nil)))
+		if closed.Status != "Closed" || closed.ResolvedAt == nil || !closed.ResolvedAt.Equal(clock.Now()) || len(closed.AllowedTransitions) != 1 {
+			t.Errorf("closed: %+v", closed)
+		}
+		// Closed is closed to edits and new actions until reopened.
+		wantProblem(t, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/incidents/" + inc.ID, Token: cm.Access,
+			Body: map[string]any{"location": "Pump 4", "version": closed.Version}}), 409, "INCIDENT_CLOSED")
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents/"+inc.ID+"/actions", cm.Access, map[string]any{"title": "x"}), 409, "INCIDENT_CLOSED")
+		wantProblem(t, incidentMove(t, e, cm, inc.ID, "investigate", nil), 409, "INVALID_TRANSITION")
+		wantField(t, incidentMove(t, e, cm, inc.ID, "reopen", nil), "reason")
+		reopened := decodeJSON[incidentItem](t, e.Must(200, incidentMove(t, e, cm, inc.ID, "reopen", map[string]any{"reason": "Second spill at the same pump"})))
+		if reopened.Status != "Under Investigation" || reopened.ResolvedAt != nil {
+			t.Errorf("reopened: %+v", reopened)
+		}
+
+		want := "created:>Reported,status_changed:Reported>Under Investigation,investigation_updated:>," +
+			"status_changed:Under Investigation>Action Required,action_raised:>,status_changed:Action Required>Closed," +
+			"reopened:Closed>Under Investigation"
+		if got := incidentHistory(t, e, owner, inc.ID); got != want {
+			t.Errorf("history:\n got %s\nwant %s", got, want)
+		}
+		log := string(e.Must(200, callAPI(t, e, "GET", "/api/audit-log?entityType=incident&entityId="+inc.ID, owner.Access, nil)).Body)
+		for _, w := range []string{"incident.created", "incident.investigate", "incident.investigation_updated", "incident.require-action",
+			"incident.action_raised", "incident.close", "incident.reopen"} {
+			if !strings.Contains(log, `"`+w+`"`) {
+				t.Errorf("audit trail lacks %s", w)
+			}
+		}
+		events, err := e.App.DB.Outbox().Events(context.Background(), owner.OrgID, "incident", inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types []string
+		for _, ev := range events {
+			types = append(types, ev.Type)
+		}
+		wantTypes := "incident:created,incident:status_changed,incident:updated,incident:status_changed,incident:action_raised," +
+			"incident:status_changed,incident:status_changed,incident:reopened"
+		if got := strings.Join(types, ","); got != wantTypes {
+			t.Errorf("events:\n got %s\nwant %s", got, wantTypes)
+		}
+		if ev := events[len(events)-3]; ev.Payload["from"] != "Action Required" || ev.Payload["to"] != "Closed" ||
+			ev.Payload["number"] != "INC-2026-0001" || ev.ActorUserID != cm.UserID {
+			t.Errorf("status change event: %+v", ev)
+		}
+	})
+}
+
+// A fatality sets an 8-hour deadline, a hospitalisation 24 hours; both are
+// in the events alerts read, and overdue follows the clock until the
+// regulator report is recorded.
+func TestIncidentRegulatoryDeadline(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		start := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		clock := apptest.NewClock(start)
+		e := apptest.New(t, engine, apptest.WithNow(clock.Now))
+		owner := e.Signup("Deadline Co")
+		st := newStation(t, e, owner, "DL-1", nil)
+		occurred := start.Add(-time.Hour)
+		fatal := reportIncident(t, e, owner, incidentBody(st.ID, occurred, map[string]any{"type": "Injury", "severity": "Critical",
+			"recordkeeping": map[string]any{"recordable": true, "fatality": true}}))
+		if fatal.RegulatoryDeadline == nil || !fatal.RegulatoryDeadline.Equal(occurred.Add(8*time.Hour)) || fatal.Overdue {
+			t.Fatalf("fatality deadline: %+v", fatal.RegulatoryDeadline)
+		}
+		hosp := reportIncident(t, e, owner, incidentBody(st.ID, occurred, map[string]any{"type": "Injury", "severity": "High"}))
+		if hosp.RegulatoryDeadline != nil {
+			t.Fatalf("no deadline without a reportable outcome: %v", hosp.RegulatoryDeadline)
+		}
+		// Learning later that the person was admitted sets the deadline.
+		hosp = decodeJSON[incidentItem](t, e.Must(200, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/incidents/" + hosp.ID, Token: owner.Access,
+			Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"recordkeeping": map[string]any{"hospitalised": true, "daysAway": 12}}})))
+		if hosp.RegulatoryDeadline == nil || !hosp.RegulatoryDeadline.Equal(occurred.Add(24*time.Hour)) || hosp.Recordkeeping.DaysAway != 12 {
+			t.Fatalf("hospitalisation: %+v", hosp)
+		}
+		for id, want := range map[string]time.Time{fatal.ID: occurred.Add(8 * time.Hour), hosp.ID: occurred.Add(24 * time.Hour)} {
+			events, err := e.App.DB.Outbox().Events(context.Background(), owner.OrgID, "incident", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, ev := range events {
+				if ev.Type == "incident:deadline_set" {
+					found = true
+					if d, _ := time.Parse(time.RFC3339, fmt.Sprint(ev.Payload["deadline"])); !d.Equal(want) {
+						t.Errorf("deadline_set payload: %v", ev.Payload)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no incident:deadline_set for %s", id)
+			}
+		}
+
+		overdue := func() string {
+			var out []string
+			for _, i := range listItems[incidentItem](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents?overdue=true&sort=number", owner.Access, nil))) {
+				out = append(out, i.Number)
+			}
+			return strings.Join(out, ",")
+		}
+		if got := overdue(); got != "" {
+			t.Errorf("overdue at once: %s", got)
+		}
+		clock.Advance(8 * time.Hour) // 9 h after: the fatality is overdue
+		e.Login(owner)
+		if got := overdue(); got != fatal.Number {
+			t.Errorf("overdue after 9 h: %q", got)
+		}
+		clock.Advance(24 * time.Hour)
+		e.Login(owner)
+		if got := overdue(); got != fatal.Number+","+hosp.Number {
+			t.Errorf("overdue after 33 h: %q", got)
+		}
+		g := decodeJSON[incidentItem](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents/"+fatal.ID, owner.Access, nil)))
+		if !g.Overdue {
+			t.Errorf("get: not overdue")
+		}
+		wantField(t, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/incidents/" + fatal.ID, Token: owner.Access,
+			Body: map[string]any{"regulatorReportedAt": clock.Now().Add(time.Hour).Format(time.RFC3339), "version": 1}}), "regulatorReportedAt")
+		rep := decodeJSON[incidentItem](t, e.Must(200, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/incidents/" + fatal.ID, Token: owner.Access,
+			Body: map[string]any{"regulatorReportedAt": start.Add(5 * time.Hour).Format(time.RFC3339), "version": 1}})))
+		if rep.Overdue || rep.RegulatorReportedAt == nil {
+			t.Errorf("reported: %+v", rep)
+		}
+		if got := overdue(); got != hosp.Number {
+			t.Errorf("overdue after reporting the fatality: %q", got)
+		}
+		if h := incidentHistory(t, e, owner, fatal.ID); h != "created:>Reported,regulator_reported:>" {
+			t.Errorf("history: %s", h)
+		}
+	})
+}
+
+func patchIncident(t *testing.T, e *apptest.Env, u *apptest.User, id, ifMatch string, body map[string]any) *apptest.Response {
+	t.Helper()
+	h := map[string]string{}
+	if ifMatch != "" {
+		h["If-Match"] = ifMatch
+	}
+	return doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/incidents/" + id, Token: u.Access, Body: body, Header: h})
+}
+
+// Concurrent edits of one version: one wins, the others get 412 with the
+// current version; an edit without a version is 428.
+func TestIncidentConcurrentEdits(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Incident Race")
+		st := newStation(t, e, owner, "IR-1", nil)
+		inc := reportIncident(t, e, owner, incidentBody(st.ID, time.Now().Add(-time.Hour), nil))
+		wantProblem(t, patchIncident(t, e, owner, inc.ID, "", map[string]any{"location": "x"}), http.StatusPreconditionRequired, "PRECONDITION_REQUIRED")
+		const n = 8
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = e.Do(apptest.Request{Method: "PATCH", Path: "/api/incidents/" + inc.ID, Token: owner.Access,
+					Body: map[string]any{"location": fmt.Sprintf("Writer %d", i)}, Header: map[string]string{"If-Match": `"1"`}}).Status
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, s := range statuses {
+			if s == 200 {
+				won++
+			} else if s != http.StatusPreconditionFailed {
+				t.Errorf("status %d", s)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d writers won, want 1: %v", won, statuses)
+		}
+		r := patchIncident(t, e, owner, inc.ID, `"1"`, map[string]any{"location": "late"})
+		wantProblem(t, r, http.StatusPreconditionFailed, "STALE_VERSION")
+		if !strings.Contains(string(r.Body), `"currentVersion":2`) {
+			t.Errorf("412 without the current version: %s", r.Body)
+		}
+		// Moves take an optional version too.
+		wantProblem(t, doAPI(t, e, apptest.Request{Method: "POST", Path: "/api/incidents/" + inc.ID + "/investigate", Token: owner.Access,
+			Header: map[string]string{"If-Match": `"1"`}}), http.StatusPreconditionFailed, "STALE_VERSION")
+		r = e.Must(200, patchIncident(t, e, owner, inc.ID, `"2"`, map[string]any{"severity": "High"}))
+		if r.Header.Get("ETag") != `"3"` {
+			t.Errorf("ETag %q", r.Header.Get("ETag"))
+		}
+		// An edit that changes nothing makes no new version.
+		r = e.Must(200, patchIncident(t, e, owner, inc.ID, `"3"`, map[string]any{"severity": "High"}))
+		if r.Header.Get("ETag") != `"3"` {
+			t.Errorf("no-op ETag %q", r.Header.Get("ETag"))
+		}
+	})
+}
