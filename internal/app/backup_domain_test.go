@@ -13,4 +13,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	t.Helper()
 	fillAuditTables(t, e, owner)
 	fillSitesTables(t, e, owner)
+	fillIncidentTables(t, e, owner)
 }

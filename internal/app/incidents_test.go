@@ -11,6 +11,7 @@ import (
 
 	"github.com/hsedigital/hse/internal/app/apptest"
 	"github.com/hsedigital/hse/internal/hsetest"
+	"github.com/hsedigital/hse/internal/sqlstore"
 )
 
 type incidentItem struct {
@@ -326,4 +327,33 @@ func TestIncidentConcurrentEdits(t *testing.T) {
 			t.Errorf("no-op ETag %q", r.Header.Get("ETag"))
 		}
 	})
+}
+
+// fillIncidentTables gives the backup round trip an incident with its
+// history, an action raised from it and a linked attachment.
+func fillIncidentTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
+	t.Helper()
+	st := newStation(t, e, owner, "BACKUP-INC-1", nil)
+	att := insertAttachment(t, e, owner)
+	i := reportIncident(t, e, owner, incidentBody(st.ID, time.Now().Add(-time.Hour), map[string]any{"attachmentIds": []string{att},
+		"people": []map[string]any{{"name": "Backup Person"}}}))
+	e.Must(200, callAPI(t, e, "POST", "/api/incidents/"+i.ID+"/investigate", owner.Access, nil))
+	e.Must(201, callAPI(t, e, "POST", "/api/incidents/"+i.ID+"/actions", owner.Access, map[string]any{"title": "Backup incident action"}))
+}
+
+// insertAttachment stores an uploaded file's row directly (the upload
+// endpoint is another feature) and returns its id.
+func insertAttachment(t *testing.T, e *apptest.Env, owner *apptest.User) string {
+	t.Helper()
+	ctx := context.Background()
+	id := fmt.Sprintf("att-%d", time.Now().UnixNano())
+	err := e.App.DB.InTx(ctx, sqlstore.Scope{OrgID: owner.OrgID}, func(tx *sqlstore.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO attachments (organization_id, id, file_name, content_type, size_bytes, sha256, storage_key, uploaded_by, created_at)
+			VALUES (?, ?, 'spill.jpg', 'image/jpeg', 1234, ?, ?, ?, ?)`, owner.OrgID, id, strings.Repeat("a", 64), "org/"+id, owner.UserID, time.Now().UTC())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

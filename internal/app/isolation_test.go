@@ -52,6 +52,7 @@ var isolationSuites = []func() isolationSuite{
 	identityIsolation,
 	sitesIsolation,
 	auditsIsolation,
+	incidentsIsolation,
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on
