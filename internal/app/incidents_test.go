@@ -357,3 +357,215 @@ func insertAttachment(t *testing.T, e *apptest.Env, owner *apptest.User) string 
 	}
 	return id
 }
+
+// Who may report, see and change which incidents.
+func TestIncidentPermissionsAndScope(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Incident Scope")
+		other := e.Signup("Incident Scope Other")
+		mine := newStation(t, e, owner, "IS-1", nil)
+		theirs := newStation(t, e, owner, "IS-2", nil)
+		foreign := newStation(t, e, other, "IS-1", nil)
+		sm := e.Invite(owner, "sys-station_manager", map[string]any{"stationIds": []string{mine.ID}})
+		auditor := e.Invite(owner, "sys-auditor", nil)
+		viewer := e.Invite(owner, "sys-viewer", nil)
+		c := newContractor(t, e, owner, "Tankers Ltd", nil)
+		con := e.Invite(owner, "sys-contractor", map[string]any{"contractorId": c.ID})
+		at := time.Now().Add(-time.Hour)
+
+		atMine := reportIncident(t, e, sm, incidentBody(mine.ID, at, map[string]any{"description": "At my station"}))
+		atTheirs := reportIncident(t, e, auditor, incidentBody(theirs.ID, at, map[string]any{"description": "At their station"}))
+		// Contractors report at any station of the organization.
+		byContractor := reportIncident(t, e, con, incidentBody(theirs.ID, at, map[string]any{"description": "By the contractor"}))
+
+		wantForbiddenNaming(t, callAPI(t, e, "POST", "/api/incidents", viewer.Access, incidentBody(mine.ID, at, nil)), "incidents:report")
+		// A station manager reports only at their own stations.
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents", sm.Access, incidentBody(theirs.ID, at, nil)), 404, "NOT_FOUND")
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents", owner.Access, incidentBody(foreign.ID, at, nil)), 404, "NOT_FOUND")
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents", con.Access, incidentBody(foreign.ID, at, nil)), 404, "NOT_FOUND")
+
+		descriptions := func(u *apptest.User) string {
+			var out []string
+			for _, i := range listItems[incidentItem](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents?sort=number", u.Access, nil))) {
+				out = append(out, i.Description)
+			}
+			return strings.Join(out, ",")
+		}
+		all := "At my station,At their station,By the contractor"
+		for u, want := range map[*apptest.User]string{owner: all, viewer: all, auditor: all, sm: "At my station", con: "By the contractor"} {
+			if got := descriptions(u); got != want {
+				t.Errorf("%s sees %q, want %q", u.Email, got, want)
+			}
+		}
+		e.Must(200, callAPI(t, e, "GET", "/api/incidents/"+byContractor.ID, con.Access, nil))
+		e.Must(200, callAPI(t, e, "GET", "/api/incidents/"+byContractor.ID+"/history", con.Access, nil))
+		for _, path := range []string{"/api/incidents/" + atTheirs.ID, "/api/incidents/" + atTheirs.ID + "/history", "/api/incidents/" + atTheirs.ID + "/actions"} {
+			wantProblem(t, callAPI(t, e, "GET", path, sm.Access, nil), 404, "NOT_FOUND")
+			wantProblem(t, callAPI(t, e, "GET", path, con.Access, nil), 404, "NOT_FOUND")
+			wantProblem(t, callAPI(t, e, "GET", path, other.Access, nil), 404, "NOT_FOUND")
+		}
+
+		// Changes name the missing permission; out of scope is not found.
+		wantForbiddenNaming(t, incidentMove(t, e, auditor, atTheirs.ID, "investigate", nil), "incidents:investigate")
+		wantForbiddenNaming(t, incidentMove(t, e, con, byContractor.ID, "investigate", nil), "incidents:investigate")
+		wantForbiddenNaming(t, patchIncident(t, e, con, byContractor.ID, `"1"`, map[string]any{"location": "x"}), "incidents:investigate")
+		wantForbiddenNaming(t, callAPI(t, e, "POST", "/api/incidents/"+atMine.ID+"/actions", viewer.Access, map[string]any{"title": "x"}), "incidents:investigate")
+		wantForbiddenNaming(t, incidentMove(t, e, sm, atMine.ID, "reopen", map[string]any{"reason": "x"}), "incidents:close")
+		wantProblem(t, incidentMove(t, e, sm, atTheirs.ID, "investigate", nil), 404, "NOT_FOUND")
+		wantProblem(t, patchIncident(t, e, sm, atTheirs.ID, `"1"`, map[string]any{"location": "x"}), 404, "NOT_FOUND")
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents/"+atTheirs.ID+"/actions", sm.Access, map[string]any{"title": "x"}), 404, "NOT_FOUND")
+		// Moving an incident to a station out of scope is refused too.
+		wantProblem(t, patchIncident(t, e, sm, atMine.ID, `"1"`, map[string]any{"stationId": theirs.ID}), 404, "NOT_FOUND")
+		e.Must(200, incidentMove(t, e, sm, atMine.ID, "investigate", nil))
+		wantField(t, callAPI(t, e, "POST", "/api/incidents/"+atMine.ID+"/actions", sm.Access, map[string]any{"title": "x", "assigneeId": other.UserID}), "assigneeId")
+		wantProblem(t, callAPI(t, e, "GET", "/api/incidents/"+atMine.ID, other.Access, nil), 404, "NOT_FOUND")
+	})
+}
+
+// Every field is validated and named.
+func TestIncidentValidation(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Incident Checks")
+		st := newStation(t, e, owner, "IV-1", nil)
+		now := time.Now()
+		long := strings.Repeat("x", 10001)
+		for field, extra := range map[string]map[string]any{
+			"type":                         {"type": "Alien landing"},
+			"severity":                     {"severity": "Huge"},
+			"occurredAt":                   {"occurredAt": now.Add(time.Hour).Format(time.RFC3339)},
+			"description":                  {"description": "  "},
+			"location":                     {"location": strings.Repeat("y", 301)},
+			"people[0].name":               {"people": []map[string]any{{"name": ""}}},
+			"recordkeeping.daysAway":       {"recordkeeping": map[string]any{"daysAway": 181}},
+			"recordkeeping.daysRestricted": {"recordkeeping": map[string]any{"daysRestricted": -1}},
+			"stationId":                    {"stationId": ""},
+			"attachmentIds[1]":             {"attachmentIds": []string{insertAttachment(t, e, owner), "never-uploaded"}},
+		} {
+			wantField(t, callAPI(t, e, "POST", "/api/incidents", owner.Access, incidentBody(st.ID, now.Add(-time.Hour), extra)), field)
+		}
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents", owner.Access, incidentBody(st.ID, now.AddDate(-6, 0, 0), nil)), 400, "VALIDATION_FAILED")
+		wantProblem(t, callAPI(t, e, "POST", "/api/incidents", owner.Access, incidentBody(st.ID, now, map[string]any{"description": long})), 400, "VALIDATION_FAILED")
+
+		// A known attachment links; an unknown one in an edit changes nothing.
+		att := insertAttachment(t, e, owner)
+		i := reportIncident(t, e, owner, incidentBody(st.ID, now.Add(-time.Hour), map[string]any{"attachmentIds": []string{att}}))
+		if strings.Join(i.AttachmentIDs, ",") != att {
+			t.Errorf("attachments: %v", i.AttachmentIDs)
+		}
+		wantField(t, patchIncident(t, e, owner, i.ID, `"1"`, map[string]any{"attachmentIds": []string{att, "nope"}}), "attachmentIds[1]")
+		links := func() int {
+			var n int
+			ctx := context.Background()
+			if err := e.App.DB.InTx(ctx, sqlstore.Scope{OrgID: owner.OrgID, ReadOnly: true}, func(tx *sqlstore.Tx) error {
+				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM attachment_links WHERE organization_id = ? AND entity_type = 'incident' AND entity_id = ?`,
+					owner.OrgID, i.ID).Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := links(); n != 1 {
+			t.Errorf("%d links after a refused edit, want 1", n)
+		}
+		e.Must(200, patchIncident(t, e, owner, i.ID, `"1"`, map[string]any{"attachmentIds": []string{}}))
+		if n := links(); n != 0 {
+			t.Errorf("%d links after removing them, want 0", n)
+		}
+
+		e.Must(200, incidentMove(t, e, owner, i.ID, "investigate", nil))
+		put := func(body map[string]any) *apptest.Response {
+			return doAPI(t, e, apptest.Request{Method: "PUT", Path: "/api/incidents/" + i.ID + "/investigation", Token: owner.Access, Body: body})
+		}
+		wantField(t, put(map[string]any{"rootCauses": []string{"Bad luck"}, "version": 3}), "investigation.rootCauses[0]")
+		wantField(t, put(map[string]any{"rootCauses": []string{"People", "People"}, "version": 3}), "investigation.rootCauses[1]")
+		wantField(t, put(map[string]any{"whys": []string{"a", " "}, "version": 3}), "investigation.whys[1]")
+		wantProblem(t, put(map[string]any{"whys": []string{"1", "2", "3", "4", "5", "6"}, "version": 3}), 400, "VALIDATION_FAILED")
+		wantProblem(t, put(map[string]any{"findings": "x"}), http.StatusPreconditionRequired, "PRECONDITION_REQUIRED")
+		e.Must(200, put(map[string]any{"whys": []string{"1", "2", "3", "4", "5"}, "version": 3}))
+	})
+}
+
+// Filters, pages and the CSV export of the incident list.
+func TestIncidentListsAndCSV(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		clock := apptest.NewClock(time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC))
+		e := apptest.New(t, engine, apptest.WithNow(clock.Now))
+		owner := e.Signup("Incident Lists")
+		a := newStation(t, e, owner, "IL-1", nil)
+		b := newStation(t, e, owner, "IL-2", nil)
+		day := func(d int) time.Time { return time.Date(2026, 5, d, 10, 0, 0, 0, time.UTC) }
+		reportIncident(t, e, owner, incidentBody(a.ID, day(1), map[string]any{"description": "Forklift near miss", "type": "Near Miss", "severity": "Low"}))
+		reportIncident(t, e, owner, incidentBody(b.ID, day(5), map[string]any{"description": "Hand burn", "type": "Injury", "severity": "High",
+			"recordkeeping": map[string]any{"recordable": true, "daysAway": 3}}))
+		reportIncident(t, e, owner, incidentBody(a.ID, day(10), map[string]any{"description": "=HYPERLINK(\"x\")", "type": "Fire", "severity": "Critical",
+			"location": "Shop 100%"}))
+		reportIncident(t, e, owner, incidentBody(b.ID, day(18), map[string]any{"description": "Fall from ladder", "type": "Injury", "severity": "Critical",
+			"recordkeeping": map[string]any{"recordable": true, "hospitalised": true}}))
+		descs := func(q string) string {
+			var out []string
+			for _, i := range listItems[incidentItem](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents?"+q, owner.Access, nil))) {
+				out = append(out, i.Description)
+			}
+			return strings.Join(out, ",")
+		}
+		for q, want := range map[string]string{
+			"":                                 "Fall from ladder,=HYPERLINK(\"x\"),Hand burn,Forklift near miss",
+			"sort=occurredAt":                  "Forklift near miss,Hand burn,=HYPERLINK(\"x\"),Fall from ladder",
+			"type=Injury":                      "Fall from ladder,Hand burn",
+			"severity=Critical":                "Fall from ladder,=HYPERLINK(\"x\")",
+			"stationId=" + a.ID:                "=HYPERLINK(\"x\"),Forklift near miss",
+			"status=Reported&limit=2":          "Fall from ladder,=HYPERLINK(\"x\")",
+			"status=Closed":                    "",
+			"from=2026-05-05&to=2026-05-10":    "=HYPERLINK(\"x\"),Hand burn",
+			"from=2026-05-05T10:00:01Z":        "Fall from ladder,=HYPERLINK(\"x\")",
+			"recordable=true":                  "Fall from ladder,Hand burn",
+			"recordable=false":                 "=HYPERLINK(\"x\"),Forklift near miss",
+			"overdue=true":                     "Fall from ladder",
+			"q=100%25":                         "=HYPERLINK(\"x\")",
+			"q=LADDER":                         "Fall from ladder",
+			"sort=-severity&type=Injury":       "Fall from ladder,Hand burn",
+			"sort=number&stationId=" + b.ID:    "Hand burn,Fall from ladder",
+			"type=Spill%20%2F%20Environmental": "",
+			"sort=reportedAt&severity=Low":     "Forklift near miss",
+			"sort=createdAt&limit=1":           "Forklift near miss",
+		} {
+			if got := descs(q); got != want {
+				t.Errorf("%s:\n got %q\nwant %q", q, got, want)
+			}
+		}
+		// Paging by severity visits each incident once, in order.
+		var seen []string
+		cursor := ""
+		for range 10 {
+			pg := decodeJSON[struct {
+				Items      []incidentItem
+				NextCursor string
+			}](t, e.Must(200, callAPI(t, e, "GET", "/api/incidents?sort=severity&limit=1&cursor="+cursor, owner.Access, nil)))
+			for _, i := range pg.Items {
+				seen = append(seen, i.Severity)
+			}
+			if cursor = pg.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if got := strings.Join(seen, ","); got != "Low,High,Critical,Critical" {
+			t.Errorf("severity pages: %s", got)
+		}
+		wantField(t, callAPI(t, e, "GET", "/api/incidents?from=May", owner.Access, nil), "from")
+		wantField(t, callAPI(t, e, "GET", "/api/incidents?sort=description", owner.Access, nil), "sort")
+		wantField(t, callAPI(t, e, "GET", "/api/incidents?cursor=%25%25", owner.Access, nil), "cursor")
+
+		r := e.Must(200, callAPI(t, e, "GET", "/api/incidents?format=csv&sort=number", owner.Access, nil))
+		lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
+		if len(lines) != 5 || lines[0] != "number,occurredAt,reportedAt,stationId,type,severity,status,description,location,people,recordable,daysAway,"+
+			"daysRestricted,regulatoryDeadline,regulatorReportedAt,overdue,resolvedAt" {
+			t.Fatalf("csv:\n%s", r.Body)
+		}
+		if !strings.HasPrefix(lines[2], "INC-2026-0002,2026-05-05T10:00:00Z,2026-05-20T09:00:00Z,"+b.ID+",Injury,High,Reported,Hand burn,Pump 3,0,true,3,0,,,false,") ||
+			!strings.Contains(lines[3], `'=HYPERLINK`) || !strings.Contains(lines[4], "2026-05-19T10:00:00Z,,true,") {
+			t.Errorf("csv rows:\n%s", r.Body)
+		}
+	})
+}
