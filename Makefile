@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench image clean
+.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-incidents bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -38,6 +38,10 @@ bench-auth:
 ## (SQLite, and PostgreSQL when HSE_TEST_POSTGRES_URL or a URL argument is given)
 bench-audits:
 	scripts/bench-audits.sh $(PG)
+
+## bench-incidents: 50 clients reporting incidents over HTTP, one and ten organizations (PG=postgres://... adds PostgreSQL)
+bench-incidents:
+	scripts/bench-incidents.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:

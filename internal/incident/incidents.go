@@ -23,8 +23,10 @@ type NewInput struct {
 }
 
 // Report records a new incident, numbered INC-<year>-<seq>. It is one
-// short write transaction: the station check, the number, the row, its
-// attachments, history, audit entry and events.
+// short write transaction: the number, the row (whose insert also proves
+// the station exists), its attachments, history, audit entry and events.
+// Every report of an organization queues on its number counter from
+// taking the number to the commit, so nothing else happens in between.
 func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*Incident, error) {
 	if err := p.Require(PermReport); err != nil {
 		return nil, err
@@ -37,10 +39,10 @@ func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*I
 	if err := Check(i, now, time.Time{}); err != nil {
 		return nil, err
 	}
+	if !mayReportAt(p, i.StationID) {
+		return nil, hse.NotFound("station")
+	}
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
-		if err := checkStation(ctx, tx, p, i.StationID); err != nil {
-			return err
-		}
 		series := Series(now)
 		n, err := tx.NextNumber(ctx, p.OrgID, series)
 		if err != nil {

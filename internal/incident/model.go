@@ -159,6 +159,9 @@ type Tx interface {
 	NextNumber(ctx context.Context, orgID, series string) (int64, error)
 	// StationExists reports whether the organization has the station.
 	StationExists(ctx context.Context, orgID, id string) (bool, error)
+	// CreateIncident stores a new incident; a station the organization
+	// does not have is hse.NotFound("station") (the store checks it, so
+	// reporting takes no extra round trip).
 	CreateIncident(ctx context.Context, orgID string, i *Incident) error
 	FindIncident(ctx context.Context, orgID, id string) (*Incident, error)
 	FindIncidents(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Incident], error)

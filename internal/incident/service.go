@@ -117,15 +117,24 @@ func findToChange(ctx context.Context, tx Tx, p *hse.Principal, id string, versi
 	return i, nil
 }
 
-// checkStation refuses a station that is not the organization's or not in
-// the caller's scope (contractors may name any station of the
-// organization).
+// mayReportAt reports whether the caller's scope lets them report at a
+// station: their stations, or any station of the organization for
+// contractors (whose scope is a company).
+func mayReportAt(p *hse.Principal, stationID string) bool {
+	return p.Scope.AllowsStation(stationID) || p.Scope.Kind == hse.ScopeContractor
+}
+
+// checkStation refuses a station that is not the organization's or that
+// the caller may not report at.
 func checkStation(ctx context.Context, tx Tx, p *hse.Principal, id string) error {
+	if !mayReportAt(p, id) {
+		return hse.NotFound("station")
+	}
 	ok, err := tx.StationExists(ctx, p.OrgID, id)
 	if err != nil {
 		return err
 	}
-	if !ok || !(p.Scope.AllowsStation(id) || p.Scope.Kind == hse.ScopeContractor) {
+	if !ok {
 		return hse.NotFound("station")
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/hsedigital/hse/internal/capa"
 	"github.com/hsedigital/hse/internal/hse"
@@ -93,7 +94,22 @@ func (t incidentTx) CreateIncident(ctx context.Context, orgID string, i *inciden
 	}
 	_, err = t.Exec(ctx, `INSERT INTO incidents (organization_id, `+incidentColumns+`) VALUES (?, `+placeholders(len(args))+`)`,
 		append([]any{orgID}, args...)...)
+	if isForeignKeyViolation(err) {
+		// The organization exists (the caller acts in it), so the
+		// station is what is missing.
+		return hse.NotFound("station")
+	}
 	return err
+}
+
+// isForeignKeyViolation reports whether err is a foreign-key violation on
+// either engine.
+func isForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "FOREIGN KEY constraint failed") || strings.Contains(msg, "SQLSTATE 23503")
 }
 
 func (t incidentTx) FindIncident(ctx context.Context, orgID, id string) (*incident.Incident, error) {
