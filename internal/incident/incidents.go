@@ -42,8 +42,8 @@ func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*I
 	if !mayReportAt(p, i.StationID) {
 		return nil, hse.NotFound("station")
 	}
-	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
-		series := Series(now)
+	series := Series(now)
+	err := s.Store.InSeriesTx(ctx, hse.ScopeOf(p, false), series, func(tx Tx) error {
 		n, err := tx.NextNumber(ctx, p.OrgID, series)
 		if err != nil {
 			return err

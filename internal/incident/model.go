@@ -149,6 +149,10 @@ var SortFields = []string{"occurredAt", "reportedAt", "createdAt", "severity", "
 // Store opens transactions.
 type Store interface {
 	InTx(ctx context.Context, sc hse.TxScope, fn func(Tx) error) error
+	// InSeriesTx opens a write transaction that takes the next number of
+	// series: the store queues those of one organization and series in
+	// arrival order, since they wait on one counter anyway.
+	InSeriesTx(ctx context.Context, sc hse.TxScope, series string, fn func(Tx) error) error
 }
 
 // Tx is what the incident services do inside one transaction.

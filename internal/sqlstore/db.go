@@ -50,6 +50,8 @@ type DB struct {
 	// writeGate and readGate queue transactions for their pools, first
 	// come first served (the same gate when the pools are the same).
 	writeGate, readGate *gate
+	// series queues the transactions that number within one series.
+	series queue
 
 	// locks is a separate pool for session locks held by jobs (PostgreSQL).
 	locksOnce sync.Once
@@ -76,6 +78,7 @@ func (db *DB) gateFor(pool *sql.DB) *gate {
 // initStmtCaches builds one statement cache and one admission gate per
 // distinct pool.
 func (db *DB) initStmtCaches() *DB {
+	db.series.size = seriesAtOnce
 	db.writeGate = newGate(db.write.Stats().MaxOpenConnections)
 	db.readGate = db.writeGate
 	if db.read != db.write {

@@ -79,3 +79,43 @@ func (g *gate) resize(size int) {
 	g.size = max(size, 0)
 	g.admitLocked()
 }
+
+// queue lets at most size holders of one key in at a time, in arrival
+// order; keys nobody holds or waits for take no memory.
+type queue struct {
+	size  int
+	mu    sync.Mutex
+	gates map[string]*queued
+}
+
+type queued struct {
+	g     *gate
+	users int // holding or waiting
+}
+
+// enter waits for the key, or for ctx to end; leave releases it.
+func (q *queue) enter(ctx context.Context, key string) (leave func(), err error) {
+	q.mu.Lock()
+	if q.gates == nil {
+		q.gates = map[string]*queued{}
+	}
+	e := q.gates[key]
+	if e == nil {
+		e = &queued{g: newGate(q.size)}
+		q.gates[key] = e
+	}
+	e.users++
+	q.mu.Unlock()
+	done := func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if e.users--; e.users == 0 {
+			delete(q.gates, key)
+		}
+	}
+	if err := e.g.enter(ctx); err != nil {
+		done()
+		return nil, err
+	}
+	return func() { e.g.leave(); done() }, nil
+}

@@ -98,3 +98,32 @@ func TestGateUnlimited(t *testing.T) {
 		t.Errorf("held %d, waiting %d", g.held, len(g.waiters))
 	}
 }
+
+// One key at a time, others in parallel, and nothing kept once idle.
+func TestQueue(t *testing.T) {
+	q := queue{size: 1}
+	ctx := context.Background()
+	leaveA, err := q.enter(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaveB, err := q.enter(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := q.enter(short, "a"); err == nil {
+		t.Fatal("a second holder of a")
+	}
+	leaveA()
+	leaveB()
+	leaveA2, err := q.enter(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaveA2()
+	if len(q.gates) != 0 {
+		t.Errorf("%d idle keys kept", len(q.gates))
+	}
+}

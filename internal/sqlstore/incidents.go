@@ -23,6 +23,14 @@ func (s *IncidentStore) InTx(ctx context.Context, sc hse.TxScope, fn func(incide
 	})
 }
 
+// InSeriesTx runs fn in one write transaction that takes a number of
+// series (see DB.InSeriesTx).
+func (s *IncidentStore) InSeriesTx(ctx context.Context, sc hse.TxScope, series string, fn func(incident.Tx) error) error {
+	return s.db.InSeriesTx(ctx, Scope{OrgID: sc.OrgID, UserID: sc.UserID}, series, func(tx *Tx) error {
+		return fn(incidentTx{tx})
+	})
+}
+
 // incidentTx implements incident.Tx; Emit, SetAttachments, NextNumber,
 // NonMembers and AppendAudit come with *Tx.
 type incidentTx struct{ *Tx }
