@@ -554,6 +554,7 @@ func TestIncidentListsAndCSV(t *testing.T) {
 			t.Errorf("severity pages: %s", got)
 		}
 		wantField(t, callAPI(t, e, "GET", "/api/incidents?from=May", owner.Access, nil), "from")
+		wantField(t, callAPI(t, e, "GET", "/api/incidents?type=Alien", owner.Access, nil), "type")
 		wantField(t, callAPI(t, e, "GET", "/api/incidents?sort=description", owner.Access, nil), "sort")
 		wantField(t, callAPI(t, e, "GET", "/api/incidents?cursor=%25%25", owner.Access, nil), "cursor")
 

@@ -51,4 +51,3 @@ func StatusChange(number, from, to string, extra map[string]any) map[string]any 
 	}
 	return m
 }
-

@@ -124,7 +124,7 @@ var incidentCSV = []CSVColumn[IncidentView]{
 type incidentListInput struct {
 	ListParams
 	Status     string `query:"status" enum:"Reported,Under Investigation,Action Required,Closed"`
-	Type       string `query:"type" maxLength:"40" doc:"Injury, Near Miss, Spill / Environmental, Fire, Property Damage, Security, Vehicle, Safety Observation or Other"`
+	Type       string `query:"type" enum:"Injury,Near Miss,Spill / Environmental,Fire,Property Damage,Security,Vehicle,Safety Observation,Other"`
 	Severity   string `query:"severity" enum:"Low,Medium,High,Critical"`
 	StationID  string `query:"stationId" maxLength:"64"`
 	From       string `query:"from" maxLength:"40" doc:"occurred at or after: YYYY-MM-DD or an RFC 3339 time"`

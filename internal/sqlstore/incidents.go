@@ -133,13 +133,15 @@ func (t incidentTx) UpdateIncident(ctx context.Context, orgID string, i *inciden
 	if err != nil {
 		return err
 	}
-	// Everything but id, number, reported_at, reporter and created_at.
+	// incidentColumns minus what never changes (id, number, reported_at,
+	// reporter_user_id, created_at), in the order of incidentArgs.
+	set := append(append(append([]any{}, args[2:7]...), args[9:29]...), args[30])
 	res, err := t.Exec(ctx, `UPDATE incidents SET station_id = ?, type = ?, severity = ?, status = ?, occurred_at = ?,
 		description = ?, immediate_actions = ?, location = ?, people = ?, attachment_ids = ?, root_causes = ?, whys = ?,
 		contributing_factors = ?, findings = ?, recordable = ?, days_away = ?, days_restricted = ?, fatality = ?, hospitalised = ?,
 		amputation = ?, eye_loss = ?, regulatory_deadline = ?, regulator_reported_at = ?, resolved_at = ?, version = ?, updated_at = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`,
-		append(append(append(args[2:7:7], args[9:29]...), args[30]), orgID, i.ID, version)...)
+		append(set, orgID, i.ID, version)...)
 	return t.expectVersion(ctx, res, err, "incidents", "incident", orgID, i.ID)
 }
 
