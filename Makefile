@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-upload bench image clean
+.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -42,6 +42,10 @@ bench-audits:
 ## bench-upload: server peak RSS while taking 10 parallel 5 MB uploads (photo and PDF), then hse smoke
 bench-upload:
 	scripts/bench-upload.sh
+
+## bench-incidents: 50 clients reporting incidents over HTTP, one and ten organizations (PG=postgres://... adds PostgreSQL)
+bench-incidents:
+	scripts/bench-incidents.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:

@@ -30,6 +30,7 @@ import (
 	"github.com/hsedigital/hse/internal/httpapi"
 	"github.com/hsedigital/hse/internal/idempotency"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/mail"
 	"github.com/hsedigital/hse/internal/outbox"
 	"github.com/hsedigital/hse/internal/permit"
@@ -66,6 +67,8 @@ type App struct {
 	Comments *comment.Service
 	// Permits is the permits-to-work service.
 	Permits *permit.Service
+	// Incidents is the incidents service.
+	Incidents *incident.Service
 	// Files stores and serves uploaded files (HSE_FILES_BUCKET).
 	Files  *attachment.Service
 	Health *health.Checker
@@ -146,6 +149,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}
+	a.Incidents = &incident.Service{Store: db.Incidents(), Now: opts.Now}
 	a.Permits = &permit.Service{Store: db.Permits(), Now: opts.Now}
 	a.Comments = &comment.Service{Store: db.Comments(), Now: opts.Now, Targets: map[string]comment.Target{
 		"action": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
@@ -155,6 +159,13 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 			}
 			return act.StationID, nil
 		}, Write: []hse.Permission{capa.PermCreate, capa.PermUpdate, capa.PermComplete, capa.PermVerify}},
+		"incident": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
+			in, err := a.Incidents.Incident(ctx, p, id)
+			if err != nil {
+				return "", err
+			}
+			return in.StationID, nil
+		}, Write: []hse.Permission{incident.PermReport, incident.PermInvestigate, incident.PermClose}},
 		"permit": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
 			d, err := a.Permits.Permit(ctx, p, id)
 			if err != nil {
@@ -183,6 +194,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
 		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments, Permits: a.Permits, Files: a.Files,
+		Incidents: a.Incidents,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},

@@ -17,4 +17,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	fillCommentTables(t, e, owner)
 	fillPermitTables(t, e, owner)
 	fillFilesTables(t, e, owner)
+	fillIncidentTables(t, e, owner)
 }

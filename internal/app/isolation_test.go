@@ -53,8 +53,9 @@ var isolationSuites = []func() isolationSuite{
 	sitesIsolation,
 	auditsIsolation,
 	permitsIsolation,
-	commentsIsolation, // after the suites of the records it comments on
+	incidentsIsolation,
 	filesIsolation,
+	commentsIsolation, // after the suites of the records it comments on
 }
 
 // TestRouteIsolation walks every registered route with tenant B's token on

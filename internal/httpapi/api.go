@@ -19,6 +19,7 @@ import (
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/station"
 )
@@ -55,6 +56,8 @@ type Deps struct {
 	Permits *permit.Service
 	// Files serves /api/upload and /api/attachments when set.
 	Files *attachment.Service
+	// Incidents serves /api/incidents when set.
+	Incidents *incident.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -111,6 +114,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Files != nil {
 		registerFiles(api, d)
+	}
+	if d.Incidents != nil {
+		registerIncidents(api, d)
 	}
 	if d.Audits != nil {
 		registerForms(api, d)

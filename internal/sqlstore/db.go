@@ -47,6 +47,11 @@ type DB struct {
 	url     string // PostgreSQL URL, for backups
 
 	writeStmts, readStmts *stmtCache
+	// writeGate and readGate queue transactions for their pools, first
+	// come first served (the same gate when the pools are the same).
+	writeGate, readGate *gate
+	// series queues the transactions that number within one series.
+	series queue
 
 	// locks is a separate pool for session locks held by jobs (PostgreSQL).
 	locksOnce sync.Once
@@ -62,8 +67,23 @@ func (db *DB) stmtsFor(pool *sql.DB) *stmtCache {
 	return db.writeStmts
 }
 
-// initStmtCaches builds one cache per distinct pool.
+// gateFor returns the admission gate of a pool.
+func (db *DB) gateFor(pool *sql.DB) *gate {
+	if pool == db.read {
+		return db.readGate
+	}
+	return db.writeGate
+}
+
+// initStmtCaches builds one statement cache and one admission gate per
+// distinct pool.
 func (db *DB) initStmtCaches() *DB {
+	db.series.size = seriesAtOnce
+	db.writeGate = newGate(db.write.Stats().MaxOpenConnections)
+	db.readGate = db.writeGate
+	if db.read != db.write {
+		db.readGate = newGate(db.read.Stats().MaxOpenConnections)
+	}
 	db.writeStmts = newStmtCache(db.write)
 	db.readStmts = db.writeStmts
 	if db.read != db.write {
@@ -186,6 +206,7 @@ func (db *DB) Pools() map[string]*sql.DB {
 func (db *DB) SetPoolSize(n int) {
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
+	db.readGate.resize(n)
 }
 
 // Close closes every pool.

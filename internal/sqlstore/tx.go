@@ -79,6 +79,11 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error) (err error) {
+	g := db.gateFor(pool)
+	if err := g.enter(ctx); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer g.leave()
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
