@@ -120,34 +120,43 @@ func TestIdempotentParallelRetriesCreateOne(t *testing.T) {
 	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
 		e := apptest.New(t, engine)
 		owner := e.Signup("Parallel Co")
-		body := map[string]any{"title": "Replace the spill kit", "priority": "Medium"}
-		const n = 10
-		resps := make([]*apptest.Response, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				resps[i] = e.Do(apptest.Request{Method: "POST", Path: "/api/actions", Token: owner.Access, Body: body,
-					Header: map[string]string{"Idempotency-Key": "same-key"}})
-			}()
-		}
-		close(start)
-		wg.Wait()
-		ids := map[string]bool{}
-		for i, r := range resps {
-			if r.Status != 201 {
-				t.Fatalf("request %d: %d %s", i, r.Status, r.Body)
+		st := newStation(t, e, owner, "PAR-1", nil)
+		for _, c := range []struct {
+			path string
+			body map[string]any
+		}{
+			{"/api/incidents", incidentBody(st.ID, time.Now().Add(-time.Hour), nil)},
+			{"/api/actions", map[string]any{"title": "Replace the spill kit", "priority": "Medium"}},
+		} {
+			const n = 10
+			resps := make([]*apptest.Response, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					resps[i] = e.Do(apptest.Request{Method: "POST", Path: c.path, Token: owner.Access, Body: c.body,
+						Header: map[string]string{"Idempotency-Key": "same-key" + c.path}})
+				}()
 			}
-			ids[decodeJSON[actionItem](t, r).ID] = true
-		}
-		if len(ids) != 1 {
-			t.Fatalf("%d different actions from %d identical requests", len(ids), n)
-		}
-		if c := countActions(t, e, owner); c != 1 {
-			t.Fatalf("%d actions stored, want 1", c)
+			close(start)
+			wg.Wait()
+			ids := map[string]bool{}
+			for i, r := range resps {
+				if r.Status != 201 {
+					t.Fatalf("%s request %d: %d %s", c.path, i, r.Status, r.Body)
+				}
+				ids[decodeJSON[struct{ ID string }](t, r).ID] = true
+			}
+			if len(ids) != 1 {
+				t.Fatalf("%d different records from %d identical requests to %s", len(ids), n, c.path)
+			}
+			page := decodeJSON[struct{ Items []struct{ ID string } }](t, e.Must(200, callAPI(t, e, "GET", c.path+"?limit=100", owner.Access, nil)))
+			if len(page.Items) != 1 {
+				t.Fatalf("%d records stored by %s, want 1", len(page.Items), c.path)
+			}
 		}
 	})
 }
