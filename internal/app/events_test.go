@@ -78,6 +78,14 @@ func TestActionAndAuditChangesEmitEvents(t *testing.T) {
 		if got := eventTypes(eventsOf(t, e, owner.OrgID, "form", f.form.ID)); len(got) != 1 || got[0] != "form:published" {
 			t.Fatalf("form events %v", got)
 		}
+		c := newContractor(t, e, owner, "Events Welding", nil)
+		e.Must(200, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/contractors/" + c.ID, Token: owner.Access,
+			Body: map[string]any{"status": "Suspended"}, Header: map[string]string{"If-Match": `"1"`}}))
+		cev := eventsOf(t, e, owner.OrgID, "contractor", c.ID)
+		if got := eventTypes(cev); len(got) != 2 || got[0] != "contractor:created" || got[1] != "contractor:status_changed" ||
+			cev[1].Payload["from"] != "Active" || cev[1].Payload["to"] != "Suspended" {
+			t.Fatalf("contractor events %v %v", got, cev)
+		}
 		// Another organization sees none of them.
 		other := e.Signup("Other Events Co")
 		if evs := eventsOf(t, e, other.OrgID, "action", a.ID); len(evs) != 0 {

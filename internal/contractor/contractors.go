@@ -2,6 +2,7 @@ package contractor
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hsedigital/hse/internal/hse"
 )
@@ -61,6 +62,9 @@ func (s *Service) CreateContractor(ctx context.Context, p *hse.Principal, in Inp
 	}
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 		if err := tx.CreateContractor(ctx, p.OrgID, c); err != nil {
+			return err
+		}
+		if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, "contractor:created", "contractor", c.ID, eventPayload(c))); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit(ctx, p, now, "contractor.created", "contractor", c.ID, nil, snapshot(c)))
@@ -125,10 +129,25 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 		if err := tx.UpdateContractor(ctx, p.OrgID, c, cur); err != nil {
 			return err
 		}
+		// A status change matters to permits (a suspended contractor's
+		// permits cannot be approved), so it has its own event type.
+		ev := hse.NewEvent(p, p.OrgID, c.UpdatedAt, "contractor:updated", "contractor", c.ID, eventPayload(c))
+		if from := before["status"]; from != c.Status {
+			ev.Type = "contractor:status_changed"
+			ev.Payload = hse.StatusChange(c.Name, fmt.Sprint(from), c.Status, eventPayload(c))
+		}
+		if err := tx.Emit(ctx, ev); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, audit(ctx, p, c.UpdatedAt, action, "contractor", c.ID, before, snapshot(c)))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// eventPayload is what a contractor's events carry.
+func eventPayload(c *Contractor) map[string]any {
+	return map[string]any{"name": c.Name, "status": c.Status}
 }

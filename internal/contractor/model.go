@@ -114,6 +114,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	hse.AttachmentSink
+	hse.EventSink
 	CreateContractor(ctx context.Context, orgID string, c *Contractor) error
 	FindContractors(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Contractor], error)
 	// UpdateContractor writes c if its stored version is still version;
