@@ -22,6 +22,7 @@ var runbookAnchors = []string{
 	"failure-mode-3-high-error-rate",
 	"failure-mode-4-high-latency",
 	"failure-mode-5-redis-connection-failures",
+	"failure-mode-6-domain-events-not-delivered",
 	"backups",
 	"monitoring-verification",
 }
@@ -38,6 +39,9 @@ var appMetrics = map[string]bool{
 	"hse_digital_dependency_up":                         true,
 	"hse_digital_backup_last_success_timestamp_seconds": true,
 	"hse_digital_backup_last_size_bytes":                true,
+	"hse_digital_outbox_pending_events":                 true,
+	"hse_digital_outbox_oldest_pending_age_seconds":     true,
+	"hse_digital_domain_events_total":                   true,
 	"go_sql_max_open_connections":                       true,
 	"go_sql_open_connections":                           true,
 	"go_sql_in_use_connections":                         true,

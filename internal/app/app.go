@@ -184,7 +184,8 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	if a.BackupBucket, err = backup.OpenRemote(ctx, cfg.Backup.Bucket); err != nil {
 		return nil, err
 	}
-	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Handlers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
+	metrics.Registry.MustRegister(outbox.NewBacklogCollector(db.Outbox(), opts.Now))
+	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Observers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
 		Purgers: []outbox.Purger{db.Idempotency()}, Now: opts.Now, Log: log}
 	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
 	metrics.Registry.MustRegister(attachment.NewUsageCollector(db.AttachmentTotals))

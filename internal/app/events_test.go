@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,6 +184,10 @@ func TestRelayDeliversEachEventAndRetriesFailures(t *testing.T) {
 		a := newAction(t, e, owner, map[string]any{"title": "Check the vent pipes", "priority": "Low"})
 
 		ctx := context.Background()
+		metrics := string(e.Must(200, e.Call("GET", "/metrics", "", nil)).Body)
+		if !strings.Contains(metrics, "hse_digital_outbox_pending_events 1\n") || !strings.Contains(metrics, "hse_digital_outbox_oldest_pending_age_seconds ") {
+			t.Fatalf("backlog metrics missing:\n%s", grepLines(metrics, "outbox"))
+		}
 		if _, err := relay.Round(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -199,6 +205,10 @@ func TestRelayDeliversEachEventAndRetriesFailures(t *testing.T) {
 		if n, _ := relay.Round(ctx); n != 0 || len(rec.seen) != 1 {
 			t.Fatalf("a delivered event came again (%d)", n)
 		}
+		metrics = string(e.Must(200, e.Call("GET", "/metrics", "", nil)).Body)
+		if !strings.Contains(metrics, "hse_digital_outbox_pending_events 0\n") || !strings.Contains(metrics, `hse_digital_domain_events_total{type="action:created"} 1`) {
+			t.Fatalf("after delivery:\n%s", grepLines(metrics, "outbox|domain_events"))
+		}
 		// Delivered events are purged after the retention; pending ones never.
 		newAction(t, e, owner, map[string]any{"title": "Still pending", "priority": "Low"})
 		relay.Retention = time.Nanosecond
@@ -213,4 +223,16 @@ func TestRelayDeliversEachEventAndRetriesFailures(t *testing.T) {
 			t.Fatalf("pending after purge: %d, want 1", len(p))
 		}
 	})
+}
+
+// grepLines returns the lines of s that match the pattern.
+func grepLines(s, pattern string) string {
+	re := regexp.MustCompile(pattern)
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if re.MatchString(l) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

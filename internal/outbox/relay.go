@@ -50,6 +50,9 @@ type Relay struct {
 	Store    Store
 	Lock     Locker
 	Handlers []Handler
+	// Observers see each event once, after every handler took it (metrics);
+	// what they return is ignored.
+	Observers []Handler
 	// Interval between rounds when the outbox is empty (default 1 s).
 	Interval time.Duration
 	// Retention keeps delivered events this long (default 7 days).
@@ -133,6 +136,11 @@ func (r *Relay) Round(ctx context.Context) (int, error) {
 		}
 		if err := r.Store.Settle(ctx, e.OrgID, e.ID, hse.Now(r.Now), failure, r.MaxAttempts); err != nil {
 			return i, err
+		}
+		if failure == "" {
+			for _, o := range r.Observers {
+				_ = o.Handle(ctx, e.Event)
+			}
 		}
 		if failure != "" {
 			// Keep order per round: a failing event stops the round

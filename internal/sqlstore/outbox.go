@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -131,4 +132,23 @@ func (o *Outbox) Events(ctx context.Context, orgID, entityType, entityID string)
 		return rows.Err()
 	})
 	return out, err
+}
+
+// Backlog reports how many events wait for delivery and when the oldest of
+// them happened (zero when none wait).
+func (o *Outbox) Backlog(ctx context.Context) (pending int64, oldest time.Time, err error) {
+	err = o.db.InTx(ctx, Scope{Platform: true, ReadOnly: true}, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM outbox_events WHERE dispatched_at IS NULL`).Scan(&pending); err != nil {
+			return err
+		}
+		if pending == 0 {
+			return nil
+		}
+		err := tx.QueryRow(ctx, `SELECT occurred_at FROM outbox_events WHERE dispatched_at IS NULL ORDER BY id LIMIT 1`).Scan(&oldest)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // delivered meanwhile
+		}
+		return err
+	})
+	return pending, oldest.UTC(), err
 }
