@@ -91,7 +91,10 @@ func Middleware(o Options) func(http.Handler) http.Handler {
 				return
 			}
 			p, err := o.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
-			if err != nil || p == nil {
+			if err != nil || p == nil || p.OrgID == "" {
+				// Not a tenant's request (the handler answers 401, or
+				// an operator acts outside any organization): keys are
+				// kept per organization, so there is none to keep.
 				next.ServeHTTP(w, r)
 				return
 			}
