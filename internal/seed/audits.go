@@ -126,7 +126,11 @@ func (g *generator) answers(d *checklist.Definition, rate float64) checklist.Ans
 				a.Value = str(it.Options[0])
 			}
 		case checklist.Photo:
-			a.AttachmentIDs = []string{newID()}
+			// Demo data carries no files: a photo item records that the
+			// picture was kept on the paper form rather than pointing at
+			// an upload that does not exist.
+			a.Note = "Photo kept with the paper form (demo data)"
+
 		default:
 			a.Value = str("Checked")
 		}
