@@ -296,8 +296,8 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("no per-route latency panel with %s", q)
 		}
 	}
-	if !titles["Background jobs"] {
-		t.Error("no placeholder row for job metrics")
+	if !titles["Background jobs"] || !used["hse_digital_outbox_oldest_pending_age_seconds"] || !used["hse_digital_domain_events_total"] {
+		t.Error("the background jobs row shows no domain-event delivery")
 	}
 }
 
