@@ -191,3 +191,41 @@ func TestIdempotentUploadRetry(t *testing.T) {
 		}
 	})
 }
+
+// Two replicas on one database: retries that land on different replicas
+// still create one incident, since the key is claimed in the database.
+func TestIdempotencyAcrossReplicas(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.New(t, engine)
+		owner := a.Signup("Two Replicas Co")
+		st := newStation(t, a, owner, "REP-1", nil)
+		b := apptest.NewAt(t, a.Target)
+		body := incidentBody(st.ID, time.Now().Add(-time.Hour), nil)
+		var wg sync.WaitGroup
+		resps := make([]*apptest.Response, 10)
+		for i := range resps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e := a
+				if i%2 == 1 {
+					e = b
+				}
+				resps[i] = e.Do(apptest.Request{Method: "POST", Path: "/api/incidents", Token: owner.Access, Body: body,
+					Header: map[string]string{"Idempotency-Key": "replicas-1"}})
+			}()
+		}
+		wg.Wait()
+		ids := map[string]bool{}
+		for i, r := range resps {
+			if r.Status != 201 {
+				t.Fatalf("request %d: %d %s", i, r.Status, r.Body)
+			}
+			ids[decodeJSON[struct{ ID string }](t, r).ID] = true
+		}
+		page := decodeJSON[struct{ Items []struct{ ID string } }](t, b.Must(200, callAPI(t, b, "GET", "/api/incidents", owner.Access, nil)))
+		if len(ids) != 1 || len(page.Items) != 1 {
+			t.Fatalf("%d ids answered, %d incidents stored; want 1 and 1", len(ids), len(page.Items))
+		}
+	})
+}
