@@ -178,6 +178,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		return nil, fmt.Errorf("HSE_FILES_BUCKET: %w", err)
 	}
 	a.Files = attachment.NewService(db.Attachments(), a.filesBucket, cfg.Files.MaxBytes, cfg.Files.MaxPixels, opts.Now, log)
+	a.Files.Links = attachment.NewSigner(cfg.JWTSecret, cfg.JWTSecretPrevious)
 
 	a.Health = health.New(db, redisPing, cfg.DataDir)
 	metrics := server.NewMetrics(db.Pools())

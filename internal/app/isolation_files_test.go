@@ -32,6 +32,10 @@ func filesIsolation() isolationSuite {
 			"GET /api/attachments/{id}/content":      {kind: "target", params: file},
 			"GET /api/attachments/{id}/thumbnail":    {kind: "target", params: file},
 			"DELETE /api/attachments/{id}":           {kind: "target", params: file, after: fileUnchanged},
+			"GET /api/attachments/{id}/link":         {kind: "target", params: file},
+			// Without a valid signature nothing is served; links signed for
+			// one organization's file are tested in TestFileLinks.
+			"GET /api/files/{id}": {kind: "public", params: file},
 		},
 	}
 }

@@ -61,6 +61,11 @@ func (s *Service) Open(ctx context.Context, p *hse.Principal, id string, thumbna
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	return s.openBlob(ctx, a, thumbnail)
+}
+
+// openBlob opens the bytes of a file or of its thumbnail.
+func (s *Service) openBlob(ctx context.Context, a *Attachment, thumbnail bool) (*Attachment, io.ReadCloser, int64, error) {
 	key := a.StorageKey
 	if thumbnail {
 		if a.ThumbnailKey == "" {

@@ -34,8 +34,10 @@ type Service struct {
 	// MaxPixels bounds the width × height of an image that is decoded;
 	// larger images are refused before decoding (decompression bombs).
 	MaxPixels int64
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Links signs and checks short-lived file links.
+	Links *Signer
+	Now   func() time.Time
+	Log   *slog.Logger
 
 	slots chan struct{}
 }

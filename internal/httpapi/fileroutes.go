@@ -127,6 +127,20 @@ func sendFile(hctx huma.Context, rc io.ReadCloser, size int64, contentType, disp
 	_, _ = io.CopyBuffer(hctx.BodyWriter(), rc, make([]byte, 32<<10))
 }
 
+// thumbnailName is the file name a thumbnail is served under.
+func thumbnailName(a *attachment.Attachment) string {
+	if a.Metadata.ThumbnailType == "image/jpeg" {
+		return "thumbnail.jpg"
+	}
+	return "thumbnail.png"
+}
+
+// FileLinkView is a signed file link.
+type FileLinkView struct {
+	URL       string    `json:"url" doc:"relative to the API's origin; works without a token until expiresAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 func registerFiles(api huma.API, d Deps) {
 	svc := d.Files
 	tags := []string{"Files"}
@@ -202,12 +216,48 @@ func registerFiles(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			name := "thumbnail.png"
-			if a.Metadata.ThumbnailType == "image/jpeg" {
-				name = "thumbnail.jpg"
+			return &huma.StreamResponse{Body: func(hctx huma.Context) {
+				sendFile(hctx, rc, size, a.Metadata.ThumbnailType, "inline", thumbnailName(a), a.SHA256+"-thumb")
+			}}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "attachmentLink", Method: http.MethodGet, Path: "/api/attachments/{id}/link", Tags: tags, Security: bearer,
+		Summary: "A short-lived signed URL of a file or its thumbnail",
+		Description: "For clients that cannot send an Authorization header (an <img> showing a thumbnail, a download handed to the browser): " +
+			"the URL works without a token for 5 minutes, for this file and variant only."},
+		func(ctx context.Context, in *struct {
+			ID      string `path:"id" maxLength:"64"`
+			Variant string `query:"variant" enum:"content,thumbnail" default:"content"`
+		}) (*struct{ Body FileLinkView }, error) {
+			l, err := svc.Link(ctx, principalFrom(ctx), in.ID, in.Variant)
+			if err != nil {
+				return nil, fail(ctx, err)
+			}
+			return &struct{ Body FileLinkView }{FileLinkView{URL: l.URL, ExpiresAt: l.ExpiresAt}}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "openFileLink", Method: http.MethodGet, Path: "/api/files/{id}", Tags: tags,
+		Summary: "Open a signed file link (from GET /api/attachments/{id}/link)",
+		Description: "No token: the signature names the organization, file, variant and expiry. A changed or expired link is 403 " +
+			"(LINK_INVALID, LINK_EXPIRED). Served with the same protective headers as the authenticated download.",
+		Errors: []int{403, 404}},
+		func(ctx context.Context, in *struct {
+			ID      string `path:"id" maxLength:"64"`
+			Org     string `query:"org" maxLength:"64" required:"true"`
+			Variant string `query:"variant" maxLength:"16" required:"true"`
+			Exp     int64  `query:"exp" required:"true"`
+			Sig     string `query:"sig" maxLength:"64" required:"true"`
+		}) (*huma.StreamResponse, error) {
+			a, rc, size, err := svc.OpenLink(ctx, in.Org, in.ID, in.Variant, in.Exp, in.Sig)
+			if err != nil {
+				return nil, fail(ctx, err)
 			}
 			return &huma.StreamResponse{Body: func(hctx huma.Context) {
-				sendFile(hctx, rc, size, a.Metadata.ThumbnailType, "inline", name, a.SHA256+"-thumb")
+				if in.Variant == attachment.VariantThumbnail {
+					sendFile(hctx, rc, size, a.Metadata.ThumbnailType, "inline", thumbnailName(a), a.SHA256+"-thumb")
+					return
+				}
+				sendFile(hctx, rc, size, a.ContentType, "attachment", a.FileName, a.SHA256)
 			}}, nil
 		})
 
