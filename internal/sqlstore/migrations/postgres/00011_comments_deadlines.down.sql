@@ -1,0 +1,2 @@
+ALTER TABLE incidents DROP COLUMN deadline_missed_for;
+DROP TABLE comments;
