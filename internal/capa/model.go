@@ -91,16 +91,7 @@ const (
 )
 
 // Event is one entry of an action's history.
-type Event struct {
-	ID          string
-	ActionID    string
-	At          time.Time
-	ActorUserID string
-	Kind        string
-	FromStatus  string
-	ToStatus    string
-	Note        string
-}
+type Event = hse.HistoryEntry
 
 // Filter selects actions of one organization.
 type Filter struct {

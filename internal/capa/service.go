@@ -89,5 +89,5 @@ func checkAssignee(ctx context.Context, tx Tx, orgID, userID string) error {
 
 // event builds a history entry of a principal's change.
 func event(p *hse.Principal, a *Action, at time.Time, kind, from, to, note string) *Event {
-	return &Event{ID: newID(), ActionID: a.ID, At: at, ActorUserID: p.UserID, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
+	return &Event{ID: newID(), RecordID: a.ID, At: at, ActorUserID: p.UserID, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
 }

@@ -112,16 +112,7 @@ const (
 )
 
 // Event is one entry of an incident's history.
-type Event struct {
-	ID          string
-	IncidentID  string
-	At          time.Time
-	ActorUserID string
-	Kind        string
-	FromStatus  string
-	ToStatus    string
-	Note        string
-}
+type Event = hse.HistoryEntry
 
 // Filter selects incidents of one organization.
 type Filter struct {

@@ -159,7 +159,7 @@ func record(ctx context.Context, tx Tx, p *hse.Principal, e *Event, a *hse.Audit
 
 // history builds a history entry of a principal's change.
 func history(p *hse.Principal, i *Incident, at time.Time, kind, from, to, note string) *Event {
-	return &Event{ID: hse.NewID(), IncidentID: i.ID, At: at, ActorUserID: p.UserID, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
+	return &Event{ID: hse.NewID(), RecordID: i.ID, At: at, ActorUserID: p.UserID, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
 }
 
 // newEvent builds a domain event about an incident.

@@ -138,16 +138,7 @@ const (
 
 // Event is one entry of a permit's history. ActorUserID is empty for the
 // system's own changes (expiry).
-type Event struct {
-	ID          string
-	PermitID    string
-	At          time.Time
-	ActorUserID string
-	Kind        string
-	FromStatus  string
-	ToStatus    string
-	Note        string
-}
+type Event = hse.HistoryEntry
 
 // Filter selects permits of one organization.
 type Filter struct {

@@ -132,7 +132,7 @@ func details(ctx context.Context, tx Tx, orgID string, p *Permit) (*Details, err
 // event builds a history entry of a principal's change (pr nil: the
 // system).
 func event(pr *hse.Principal, p *Permit, at time.Time, kind, from, to, note string) *Event {
-	e := &Event{ID: hse.NewID(), PermitID: p.ID, At: at, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
+	e := &Event{ID: hse.NewID(), RecordID: p.ID, At: at, Kind: kind, FromStatus: from, ToStatus: to, Note: note}
 	if pr != nil {
 		e.ActorUserID = pr.UserID
 	}

@@ -59,13 +59,13 @@ func createAction(ctx context.Context, tx *Tx, orgID string, a *capa.Action) err
 	if err != nil {
 		return err
 	}
-	ev := &capa.Event{ID: uuid.Must(uuid.NewV7()).String(), ActionID: a.ID, At: a.CreatedAt, ActorUserID: a.CreatedBy,
+	ev := &capa.Event{ID: uuid.Must(uuid.NewV7()).String(), RecordID: a.ID, At: a.CreatedAt, ActorUserID: a.CreatedBy,
 		Kind: capa.EventCreated, ToStatus: a.Status}
 	if err := appendActionEvent(ctx, tx, orgID, ev); err != nil {
 		return err
 	}
 	if a.AssigneeUserID != "" {
-		ev := &capa.Event{ID: uuid.Must(uuid.NewV7()).String(), ActionID: a.ID, At: a.CreatedAt, ActorUserID: a.CreatedBy,
+		ev := &capa.Event{ID: uuid.Must(uuid.NewV7()).String(), RecordID: a.ID, At: a.CreatedAt, ActorUserID: a.CreatedBy,
 			Kind: capa.EventAssigned, Note: a.AssigneeUserID}
 		if err := appendActionEvent(ctx, tx, orgID, ev); err != nil {
 			return err
@@ -185,9 +185,7 @@ func (t capaTx) UpdateAction(ctx context.Context, orgID string, a *capa.Action, 
 }
 
 func appendActionEvent(ctx context.Context, tx *Tx, orgID string, e *capa.Event) error {
-	_, err := tx.Exec(ctx, `INSERT INTO action_events (organization_id, id, action_id, at, actor_user_id, kind, from_status, to_status, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, orgID, e.ID, e.ActionID, utc(e.At), nullString(e.ActorUserID), e.Kind, e.FromStatus, e.ToStatus, e.Note)
-	return err
+	return appendHistory(ctx, tx, "action_events", "action_id", orgID, e)
 }
 
 func (t capaTx) AppendActionEvent(ctx context.Context, orgID string, e *capa.Event) error {
@@ -195,23 +193,7 @@ func (t capaTx) AppendActionEvent(ctx context.Context, orgID string, e *capa.Eve
 }
 
 func (t capaTx) FindActionEvents(ctx context.Context, orgID, actionID string) ([]capa.Event, error) {
-	rows, err := t.Query(ctx, `SELECT id, at, actor_user_id, kind, from_status, to_status, note FROM action_events
-		WHERE organization_id = ? AND action_id = ? ORDER BY at, id`, orgID, actionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []capa.Event{}
-	for rows.Next() {
-		e := capa.Event{ActionID: actionID}
-		var actor sql.NullString
-		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Kind, &e.FromStatus, &e.ToStatus, &e.Note); err != nil {
-			return nil, err
-		}
-		e.ActorUserID, e.At = actor.String, e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return findHistory(ctx, t.Tx, "action_events", "action_id", orgID, actionID)
 }
 
 // CloseAuditIfAllVerified closes a Completed audit once none of its

@@ -192,29 +192,11 @@ func (t incidentTx) FindIncidents(ctx context.Context, orgID string, f incident.
 }
 
 func (t incidentTx) AppendIncidentEvent(ctx context.Context, orgID string, e *incident.Event) error {
-	_, err := t.Exec(ctx, `INSERT INTO incident_events (organization_id, id, incident_id, at, actor_user_id, kind, from_status, to_status, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, orgID, e.ID, e.IncidentID, utc(e.At), nullString(e.ActorUserID), e.Kind, e.FromStatus, e.ToStatus, e.Note)
-	return err
+	return appendHistory(ctx, t.Tx, "incident_events", "incident_id", orgID, e)
 }
 
 func (t incidentTx) FindIncidentEvents(ctx context.Context, orgID, incidentID string) ([]incident.Event, error) {
-	rows, err := t.Query(ctx, `SELECT id, at, actor_user_id, kind, from_status, to_status, note FROM incident_events
-		WHERE organization_id = ? AND incident_id = ? ORDER BY at, id`, orgID, incidentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []incident.Event{}
-	for rows.Next() {
-		e := incident.Event{IncidentID: incidentID}
-		var actor sql.NullString
-		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Kind, &e.FromStatus, &e.ToStatus, &e.Note); err != nil {
-			return nil, err
-		}
-		e.ActorUserID, e.At = actor.String, e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return findHistory(ctx, t.Tx, "incident_events", "incident_id", orgID, incidentID)
 }
 
 // CreateAction raises a corrective action in the incident's transaction,

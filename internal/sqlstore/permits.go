@@ -303,27 +303,9 @@ func (t permitTx) FindExtensions(ctx context.Context, orgID, permitID string) ([
 }
 
 func (t permitTx) AppendPermitEvent(ctx context.Context, orgID string, e *permit.Event) error {
-	_, err := t.Exec(ctx, `INSERT INTO permit_events (organization_id, id, permit_id, at, actor_user_id, kind, from_status, to_status, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, orgID, e.ID, e.PermitID, utc(e.At), nullString(e.ActorUserID), e.Kind, e.FromStatus, e.ToStatus, e.Note)
-	return err
+	return appendHistory(ctx, t.Tx, "permit_events", "permit_id", orgID, e)
 }
 
 func (t permitTx) FindPermitEvents(ctx context.Context, orgID, permitID string) ([]permit.Event, error) {
-	rows, err := t.Query(ctx, `SELECT id, at, actor_user_id, kind, from_status, to_status, note FROM permit_events
-		WHERE organization_id = ? AND permit_id = ? ORDER BY at, id`, orgID, permitID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []permit.Event{}
-	for rows.Next() {
-		e := permit.Event{PermitID: permitID}
-		var actor sql.NullString
-		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Kind, &e.FromStatus, &e.ToStatus, &e.Note); err != nil {
-			return nil, err
-		}
-		e.ActorUserID, e.At = actor.String, e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return findHistory(ctx, t.Tx, "permit_events", "permit_id", orgID, permitID)
 }
