@@ -55,17 +55,6 @@ type actionOutput struct {
 	Body ActionView
 }
 
-// ActionEventView is one entry of an action's history.
-type ActionEventView struct {
-	ID         string    `json:"id"`
-	At         time.Time `json:"at"`
-	ActorID    string    `json:"actorId,omitempty"`
-	Kind       string    `json:"kind" doc:"created, assigned, status_changed, due_changed, updated, verification_failed"`
-	FromStatus string    `json:"fromStatus,omitempty"`
-	ToStatus   string    `json:"toStatus,omitempty"`
-	Note       string    `json:"note,omitempty"`
-}
-
 var actionCSV = []CSVColumn[ActionView]{
 	{"number", func(a ActionView) string { return a.Number }},
 	{"title", func(a ActionView) string { return a.Title }},
@@ -283,17 +272,6 @@ func registerActions(api huma.API, d Deps) {
 			})
 	}
 
-	huma.Register(api, huma.Operation{OperationID: "listActionHistory", Method: http.MethodGet, Path: "/api/actions/{id}/history", Tags: tags, Security: bearer,
-		Summary: "An action's history, oldest first"},
-		func(ctx context.Context, in *actionPath) (*itemsOutput[ActionEventView], error) {
-			es, err := svc.History(ctx, principalFrom(ctx), in.ID)
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			views := make([]ActionEventView, 0, len(es))
-			for _, e := range es {
-				views = append(views, ActionEventView{ID: e.ID, At: e.At, ActorID: e.ActorUserID, Kind: e.Kind, FromStatus: e.FromStatus, ToStatus: e.ToStatus, Note: e.Note})
-			}
-			return items(views), nil
-		})
+	registerHistory(api, d, "listActionHistory", "/api/actions", tags, "An action's history, oldest first",
+		"created, assigned, status_changed, due_changed, updated, verification_failed", svc.History)
 }

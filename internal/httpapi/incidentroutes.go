@@ -90,17 +90,6 @@ type incidentOutput struct {
 	Body IncidentView
 }
 
-// IncidentEventView is one entry of an incident's history.
-type IncidentEventView struct {
-	ID         string    `json:"id"`
-	At         time.Time `json:"at"`
-	ActorID    string    `json:"actorId,omitempty"`
-	Kind       string    `json:"kind" doc:"created, updated, investigation_updated, regulator_reported, status_changed, reopened, action_raised"`
-	FromStatus string    `json:"fromStatus,omitempty"`
-	ToStatus   string    `json:"toStatus,omitempty"`
-	Note       string    `json:"note,omitempty" doc:"the reason of a reopen, the number of a raised action"`
-}
-
 var incidentCSV = []CSVColumn[IncidentView]{
 	{"number", func(i IncidentView) string { return i.Number }},
 	{"occurredAt", func(i IncidentView) string { return i.OccurredAt.Format(time.RFC3339) }},
@@ -394,19 +383,8 @@ func registerIncidents(api huma.API, d Deps) {
 			})
 	}
 
-	huma.Register(api, huma.Operation{OperationID: "listIncidentHistory", Method: http.MethodGet, Path: "/api/incidents/{id}/history", Tags: tags, Security: bearer,
-		Summary: "An incident's history, oldest first"},
-		func(ctx context.Context, in *incidentPath) (*itemsOutput[IncidentEventView], error) {
-			es, err := svc.History(ctx, principalFrom(ctx), in.ID)
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			views := make([]IncidentEventView, 0, len(es))
-			for _, e := range es {
-				views = append(views, IncidentEventView{ID: e.ID, At: e.At, ActorID: e.ActorUserID, Kind: e.Kind, FromStatus: e.FromStatus, ToStatus: e.ToStatus, Note: e.Note})
-			}
-			return items(views), nil
-		})
+	registerHistory(api, d, "listIncidentHistory", "/api/incidents", tags, "An incident's history, oldest first",
+		"created, updated, investigation_updated, regulator_reported, status_changed, reopened (note: the reason), action_raised (note: the action's number)", svc.History)
 
 	huma.Register(api, huma.Operation{OperationID: "raiseIncidentAction", Method: http.MethodPost, Path: "/api/incidents/{id}/actions", Tags: tags, Security: bearer, DefaultStatus: 201,
 		Summary: "Raise a corrective action from an incident",

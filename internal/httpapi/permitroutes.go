@@ -124,17 +124,6 @@ func permitOut(d *permit.Details) *permitOutput {
 	return &permitOutput{ETag: etag(d.Permit.Version), Body: v}
 }
 
-// PermitEventView is one entry of a permit's history.
-type PermitEventView struct {
-	ID         string    `json:"id"`
-	At         time.Time `json:"at"`
-	ActorID    string    `json:"actorId,omitempty" doc:"absent for the system's own changes (expiry)"`
-	Kind       string    `json:"kind" doc:"created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended"`
-	FromStatus string    `json:"fromStatus,omitempty"`
-	ToStatus   string    `json:"toStatus,omitempty"`
-	Note       string    `json:"note,omitempty"`
-}
-
 var permitCSV = []CSVColumn[PermitView]{
 	{"number", func(p PermitView) string { return p.Number }},
 	{"type", func(p PermitView) string { return p.Type }},
@@ -456,17 +445,6 @@ func registerPermits(api huma.API, d Deps) {
 			return permitOut(pd), nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "listPermitHistory", Method: http.MethodGet, Path: "/api/permits/{id}/history", Tags: tags, Security: bearer,
-		Summary: "A permit's history, oldest first"},
-		func(ctx context.Context, in *permitPath) (*itemsOutput[PermitEventView], error) {
-			es, err := svc.History(ctx, principalFrom(ctx), in.ID)
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			views := make([]PermitEventView, 0, len(es))
-			for _, e := range es {
-				views = append(views, PermitEventView{ID: e.ID, At: e.At, ActorID: e.ActorUserID, Kind: e.Kind, FromStatus: e.FromStatus, ToStatus: e.ToStatus, Note: e.Note})
-			}
-			return items(views), nil
-		})
+	registerHistory(api, d, "listPermitHistory", "/api/permits", tags, "A permit's history, oldest first",
+		"created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended; expiry has no actor", svc.History)
 }
