@@ -144,6 +144,12 @@ Environment:
                            automatic scheduling on (default "30 1 * * *"; "off" disables)
   HSE_PERMIT_EXPIRY_INTERVAL how often permits past their valid-to become Expired
                            (default 1m, 1s to 1h; "off" disables)
+  HSE_ACTION_OVERDUE_SCHEDULE cron in UTC for announcing overdue and escalated actions
+                           (default "5 * * * *"; "off" disables)
+  HSE_FILES_BUCKET         where uploaded files go (default $HSE_DATA_DIR/files): s3://BUCKET/PREFIX?...
+                           or file:///path; not part of backups
+  HSE_UPLOAD_MAX_BYTES     largest uploaded file (default 26214400)
+  HSE_IMAGE_MAX_PIXELS     largest image decoded for a thumbnail (default 40000000)
   SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_TLS, SMTP_TIMEOUT
                            outgoing mail; without SMTP_HOST mail goes to $HSE_DATA_DIR/mail
 `
