@@ -65,9 +65,13 @@ func (o *Options) defaults() {
 	}
 }
 
-// pollInterval is how often a retry looks whether the first request has
-// finished.
-const pollInterval = 20 * time.Millisecond
+// A retry looks whether the first request has finished after
+// pollInterval, backing off to maxPollInterval so that many waiting
+// retries do not hammer the database.
+const (
+	pollInterval    = 10 * time.Millisecond
+	maxPollInterval = 200 * time.Millisecond
+)
 
 // Middleware applies idempotency keys to authenticated POST requests under
 // /api/ (except /api/auth/, whose responses carry tokens that must not be
@@ -206,6 +210,7 @@ func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	body := newDigest(r)
 	r.Body = body
 	deadline := time.Now().Add(o.Wait)
+	wait := pollInterval
 	for {
 		now := o.now()
 		rec := &Record{OrgID: p.OrgID, Key: key, UserID: p.UserID, Method: r.Method, Path: r.URL.Path,
@@ -239,8 +244,9 @@ func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(pollInterval):
+		case <-time.After(wait):
 		}
+		wait = min(wait*2, maxPollInterval)
 	}
 }
 
