@@ -586,3 +586,34 @@ func fillPermitTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/extend", cm.Access, map[string]any{
 		"validTo": now.Add(8 * time.Hour).Format(time.RFC3339), "reason": "Backup extension"}))
 }
+
+// Contractor staff open the files of their company's permits and
+// documents, whoever uploaded them; another company's staff do not.
+func TestContractorStaffOpenTheirCompanysFiles(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		w := newPermitWorld(t, engine)
+		e := w.e
+		rival := newContractor(t, e, w.owner, "Rival Welding", nil)
+		rivalStaff := e.Invite(w.owner, "sys-contractor", map[string]any{"contractorId": rival.ID})
+
+		plan := uploadID(t, e, w.sm.Access, "method-statement.pdf", testPDF)
+		w.request(t, w.sm, map[string]any{"attachmentIds": []string{plan}})
+		cert := uploadID(t, e, w.owner.Access, "insurance.pdf", testPDF)
+		e.Must(201, callAPI(t, e, "POST", "/api/contractors/"+w.company.ID+"/documents", w.owner.Access,
+			map[string]any{"type": "licence", "number": "LIC-9", "expiresOn": "2030-01-01", "attachmentId": cert}))
+
+		for _, id := range []string{plan, cert} {
+			e.Must(200, callAPI(t, e, "GET", "/api/attachments/"+id+"/content", w.con.Access, nil))
+			if r := callAPI(t, e, "GET", "/api/attachments/"+id+"/content", rivalStaff.Access, nil); r.Status != 404 {
+				t.Errorf("another company's staff opened %s: %d", id, r.Status)
+			}
+		}
+		// Moving a draft to in-house work takes the company's access away.
+		p := listItems[permitItem](t, e.Must(200, callAPI(t, e, "GET", "/api/permits", w.owner.Access, nil)))[0]
+		e.Must(200, doAPI(t, e, apptest.Request{Method: "PATCH", Path: "/api/permits/" + p.ID, Token: w.sm.Access,
+			Body: map[string]any{"contractorId": ""}, Header: map[string]string{"If-Match": `"1"`}}))
+		if r := callAPI(t, e, "GET", "/api/attachments/"+plan+"/content", w.con.Access, nil); r.Status != 404 {
+			t.Errorf("the company still opens the file of a permit that is no longer theirs: %d", r.Status)
+		}
+	})
+}

@@ -9,15 +9,19 @@ import (
 )
 
 // visible reports whether p may see an attachment: organization-wide roles
-// see every file of the organization; station- and contractor-scoped
-// members see the files they uploaded and those linked to records of their
-// stations. Anything else is reported as not found.
+// see every file of the organization; station-scoped members see the files
+// they uploaded and those linked to records of their stations; contractor
+// staff those they uploaded and those linked to their company's records
+// (its permits and documents). Anything else is reported as not found.
 func visible(p *hse.Principal, a *Attachment, links []hse.AttachmentLink) bool {
 	if p.Scope.All() || a.UploadedBy == p.UserID {
 		return true
 	}
 	for _, l := range links {
 		if l.StationID != "" && p.Scope.AllowsStation(l.StationID) {
+			return true
+		}
+		if l.ContractorID != "" && p.Scope.Kind == hse.ScopeContractor && p.Scope.AllowsContractor(l.ContractorID) {
 			return true
 		}
 	}

@@ -40,7 +40,7 @@ func (s *Service) AddDocument(ctx context.Context, p *hse.Principal, contractorI
 			return err
 		}
 		if d.AttachmentID != "" {
-			if err := tx.SetAttachments(ctx, p.OrgID, documentLink(d.ID), "attachmentId", []string{d.AttachmentID}); err != nil {
+			if err := tx.SetAttachments(ctx, p.OrgID, documentLink(contractorID, d.ID), "attachmentId", []string{d.AttachmentID}); err != nil {
 				return err
 			}
 		}
@@ -53,9 +53,9 @@ func (s *Service) AddDocument(ctx context.Context, p *hse.Principal, contractorI
 }
 
 // documentLink names a contractor document as the record its file
-// documents. Contractor documents belong to no station.
-func documentLink(id string) hse.AttachmentLink {
-	return hse.AttachmentLink{EntityType: "contractor_document", EntityID: id}
+// documents. Contractor documents belong to no station, to the company.
+func documentLink(contractorID, id string) hse.AttachmentLink {
+	return hse.AttachmentLink{EntityType: "contractor_document", EntityID: id, ContractorID: contractorID}
 }
 
 // DeleteDocument removes a document recorded by mistake; the audit trail
@@ -72,7 +72,7 @@ func (s *Service) DeleteDocument(ctx context.Context, p *hse.Principal, contract
 		if err != nil {
 			return err
 		}
-		if err := tx.SetAttachments(ctx, p.OrgID, documentLink(id), "attachmentId", nil); err != nil {
+		if err := tx.SetAttachments(ctx, p.OrgID, documentLink(contractorID, id), "attachmentId", nil); err != nil {
 			return err
 		}
 		if err := tx.DeleteContractorDocument(ctx, p.OrgID, contractorID, id); err != nil {

@@ -10,6 +10,10 @@ type AttachmentLink struct {
 	EntityType string
 	EntityID   string
 	StationID  string
+	// ContractorID is the contractor company of the record (a permit's
+	// contractor, a contractor document's company), so its staff can open
+	// the files.
+	ContractorID string
 }
 
 // AttachmentSink links uploaded files to records inside a service's

@@ -37,8 +37,8 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 	}
 	now := utc(time.Now())
 	for _, id := range ids {
-		if _, err := t.Exec(ctx, `INSERT INTO attachment_links (organization_id, attachment_id, entity_type, entity_id, station_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, orgID, id, l.EntityType, l.EntityID, nullString(l.StationID), now); err != nil {
+		if _, err := t.Exec(ctx, `INSERT INTO attachment_links (organization_id, attachment_id, entity_type, entity_id, station_id, contractor_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, orgID, id, l.EntityType, l.EntityID, nullString(l.StationID), nullString(l.ContractorID), now); err != nil {
 			return err
 		}
 	}

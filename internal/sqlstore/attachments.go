@@ -55,7 +55,7 @@ func (t attachmentTx) FindAttachment(ctx context.Context, orgID, id string) (*at
 }
 
 func (t attachmentTx) AttachmentLinks(ctx context.Context, orgID, id string) ([]hse.AttachmentLink, error) {
-	rows, err := t.Query(ctx, `SELECT entity_type, entity_id, station_id FROM attachment_links
+	rows, err := t.Query(ctx, `SELECT entity_type, entity_id, station_id, contractor_id FROM attachment_links
 		WHERE organization_id = ? AND attachment_id = ? ORDER BY created_at, entity_type, entity_id`, orgID, id)
 	if err != nil {
 		return nil, err
@@ -64,11 +64,11 @@ func (t attachmentTx) AttachmentLinks(ctx context.Context, orgID, id string) ([]
 	var out []hse.AttachmentLink
 	for rows.Next() {
 		var l hse.AttachmentLink
-		var station sql.NullString
-		if err := rows.Scan(&l.EntityType, &l.EntityID, &station); err != nil {
+		var station, contractor sql.NullString
+		if err := rows.Scan(&l.EntityType, &l.EntityID, &station, &contractor); err != nil {
 			return nil, err
 		}
-		l.StationID = station.String
+		l.StationID, l.ContractorID = station.String, contractor.String
 		out = append(out, l)
 	}
 	return out, rows.Err()

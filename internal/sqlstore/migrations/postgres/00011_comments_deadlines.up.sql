@@ -26,3 +26,8 @@ CREATE POLICY tenant ON comments
 -- so the deadline job emits "incident:deadline_missed" once per deadline
 -- (and again if a correction moves the deadline and it passes again).
 ALTER TABLE incidents ADD COLUMN deadline_missed_for TIMESTAMPTZ;
+
+-- The contractor company a linked record belongs to (a permit's
+-- contractor, a contractor document's company), so contractor staff can
+-- open the files of their company's records.
+ALTER TABLE attachment_links ADD COLUMN contractor_id TEXT;

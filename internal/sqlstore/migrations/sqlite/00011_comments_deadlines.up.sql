@@ -21,3 +21,8 @@ CREATE INDEX comments_entity ON comments (organization_id, entity_type, entity_i
 -- so the deadline job emits "incident:deadline_missed" once per deadline
 -- (and again if a correction moves the deadline and it passes again).
 ALTER TABLE incidents ADD COLUMN deadline_missed_for TIMESTAMP;
+
+-- The contractor company a linked record belongs to (a permit's
+-- contractor, a contractor document's company), so contractor staff can
+-- open the files of their company's records.
+ALTER TABLE attachment_links ADD COLUMN contractor_id TEXT;
