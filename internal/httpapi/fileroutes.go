@@ -185,8 +185,9 @@ func registerFiles(api huma.API, d Deps) {
 	}
 
 	huma.Register(api, huma.Operation{OperationID: "getAttachment", Method: http.MethodGet, Path: "/api/attachments/{id}", Tags: tags, Security: bearer,
-		Summary:     "An uploaded file's metadata and the records it is attached to",
-		Description: "Station managers and contractors see files they uploaded and files attached to records of their stations; others: 404."},
+		Summary: "An uploaded file's metadata and the records it is attached to",
+		Description: "Station managers see files they uploaded and files attached to records of their stations; contractor staff files " +
+			"they uploaded and those attached to their company's permits and documents; others: 404."},
 		func(ctx context.Context, in *attachmentPath) (*struct{ Body AttachmentView }, error) {
 			a, links, err := svc.Attachment(ctx, principalFrom(ctx), in.ID)
 			if err != nil {
