@@ -89,14 +89,6 @@ type ScheduleTx interface {
 	FindDefaultTemplate(ctx context.Context, orgID, starterName string) (*FormVersion, error)
 }
 
-// SlotStore is the part of the shared database that makes each slot of a
-// schedule run once across replicas.
-type SlotStore interface {
-	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
-	Meta(ctx context.Context, key string) (string, error)
-	SetMeta(ctx context.Context, key, value string) error
-}
-
 // CronSchedule gives the next slot of a schedule (cron.Schedule).
 type CronSchedule interface {
 	Next(time.Time) time.Time
@@ -108,7 +100,7 @@ type CronSchedule interface {
 // each slot run once.
 type AutoScheduler struct {
 	Store    ScheduleStore
-	Slots    SlotStore
+	Slots    hse.SlotStore
 	Schedule CronSchedule
 	// HorizonDays is the coming period (DefaultHorizonDays when 0).
 	HorizonDays int

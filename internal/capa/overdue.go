@@ -13,11 +13,6 @@ type OverdueStore interface {
 	AnnounceOverdue(ctx context.Context, today time.Time) (overdue, escalated int, err error)
 }
 
-// Locker runs a job on one replica at a time.
-type Locker interface {
-	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
-}
-
 // OverdueJob emits "action:overdue" when an action passes its due day and
 // "action:escalated" EscalationDays later; notifications consume them
 // (the assignee first, then the station's managers and the compliance
@@ -25,7 +20,7 @@ type Locker interface {
 // the store remembers what was announced, so a run is safe to repeat.
 type OverdueJob struct {
 	Store    OverdueStore
-	Lock     Locker
+	Lock     hse.Locker
 	Schedule interface{ Next(time.Time) time.Time }
 	Now      func() time.Time
 	Log      *slog.Logger

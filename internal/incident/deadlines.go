@@ -23,17 +23,12 @@ type DeadlineStore interface {
 	AnnounceMissedDeadlines(ctx context.Context, now time.Time) (int, error)
 }
 
-// Locker runs a job on one replica at a time.
-type Locker interface {
-	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
-}
-
 // DeadlineJob emits TypeDeadlineMissed once per incident and deadline.
 // Every replica runs it; the lock makes one do the work, and the store
 // remembers what was announced, so a run is safe to repeat.
 type DeadlineJob struct {
 	Store    DeadlineStore
-	Lock     Locker
+	Lock     hse.Locker
 	Interval time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger

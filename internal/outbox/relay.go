@@ -38,17 +38,12 @@ type Purger interface {
 	Purge(ctx context.Context, now time.Time) (int64, error)
 }
 
-// Locker makes one replica deliver at a time.
-type Locker interface {
-	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
-}
-
 // Relay polls the outbox and hands each event to every handler, oldest
 // first. A failing handler leaves the event for the next round, up to
 // MaxAttempts; then the event is given up on and logged.
 type Relay struct {
 	Store    Store
-	Lock     Locker
+	Lock     hse.Locker
 	Handlers []Handler
 	// Observers see each event once, after every handler took it (metrics);
 	// what they return is ignored.

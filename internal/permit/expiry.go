@@ -36,17 +36,10 @@ type ExpiryStore interface {
 	InTx(ctx context.Context, sc hse.TxScope, fn func(Tx) error) error
 }
 
-// SlotStore makes each slot of a recurring job run once across replicas.
-type SlotStore interface {
-	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
-	Meta(ctx context.Context, key string) (string, error)
-	SetMeta(ctx context.Context, key, value string) error
-}
-
 // ExpiryJob expires the permits whose validity ended.
 type ExpiryJob struct {
 	Store    ExpiryStore
-	Slots    SlotStore
+	Slots    hse.SlotStore
 	Interval time.Duration // between runs; one minute when 0
 	Log      *slog.Logger
 	Now      func() time.Time
