@@ -152,27 +152,12 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Incidents = &incident.Service{Store: db.Incidents(), Now: opts.Now}
 	a.Permits = &permit.Service{Store: db.Permits(), Now: opts.Now}
 	a.Comments = &comment.Service{Store: db.Comments(), Now: opts.Now, Targets: map[string]comment.Target{
-		"action": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
-			act, err := a.Actions.Action(ctx, p, id)
-			if err != nil {
-				return "", err
-			}
-			return act.StationID, nil
-		}, Write: []hse.Permission{capa.PermCreate, capa.PermUpdate, capa.PermComplete, capa.PermVerify}},
-		"incident": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
-			in, err := a.Incidents.Incident(ctx, p, id)
-			if err != nil {
-				return "", err
-			}
-			return in.StationID, nil
-		}, Write: []hse.Permission{incident.PermReport, incident.PermInvestigate, incident.PermClose}},
-		"permit": {Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
-			d, err := a.Permits.Permit(ctx, p, id)
-			if err != nil {
-				return "", err
-			}
-			return d.Permit.StationID, nil
-		}, Write: []hse.Permission{permit.PermRequest, permit.PermApprove, permit.PermActivate, permit.PermClose}},
+		"action": commentTarget(a.Actions.Action, func(x *capa.Action) string { return x.StationID },
+			capa.PermCreate, capa.PermUpdate, capa.PermComplete, capa.PermVerify),
+		"incident": commentTarget(a.Incidents.Incident, func(x *incident.Incident) string { return x.StationID },
+			incident.PermReport, incident.PermInvestigate, incident.PermClose),
+		"permit": commentTarget(a.Permits.Permit, func(x *permit.Details) string { return x.Permit.StationID },
+			permit.PermRequest, permit.PermApprove, permit.PermActivate, permit.PermClose),
 	}}
 	if a.filesBucket, err = blobstore.Open(ctx, cfg.Files.Bucket); err != nil {
 		return nil, fmt.Errorf("HSE_FILES_BUCKET: %w", err)
@@ -242,6 +227,20 @@ func (a *App) BackupScheduler() *backup.Scheduler {
 	}
 	return &backup.Scheduler{DB: a.DB, Target: backup.Target{Engine: a.Config.Engine, DatabaseURL: a.Config.DatabaseURL, SQLitePath: a.Config.SQLitePath},
 		Dir: b.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), Schedule: sched, Log: a.Log}
+}
+
+// commentTarget makes a kind of record take comments: find is the record's
+// own read (which applies its permissions and scope), station names the
+// record's station, write the permissions that let a member comment.
+func commentTarget[T any](find func(context.Context, *hse.Principal, string) (T, error), station func(T) string,
+	write ...hse.Permission) comment.Target {
+	return comment.Target{Write: write, Find: func(ctx context.Context, p *hse.Principal, id string) (string, error) {
+		r, err := find(ctx, p, id)
+		if err != nil {
+			return "", err
+		}
+		return station(r), nil
+	}}
 }
 
 // OverdueJob returns the job that announces overdue and escalated
