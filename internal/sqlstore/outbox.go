@@ -55,12 +55,7 @@ func (o *Outbox) Pending(ctx context.Context, limit int) ([]PendingEvent, error)
 		defer rows.Close()
 		for rows.Next() {
 			var e PendingEvent
-			var actor, payload sql.NullString
-			if err := rows.Scan(&e.OrgID, &e.ID, &e.Type, &e.EntityType, &e.EntityID, &actor, &e.OccurredAt, &payload, &e.Attempts); err != nil {
-				return err
-			}
-			e.ActorUserID, e.OccurredAt = actor.String, e.OccurredAt.UTC()
-			if err := jsonScan(payload, &e.Payload); err != nil {
+			if err := scanEvent(rows, &e.Event, &e.Attempts); err != nil {
 				return err
 			}
 			out = append(out, e)
@@ -119,12 +114,7 @@ func (o *Outbox) Events(ctx context.Context, orgID, entityType, entityID string)
 		defer rows.Close()
 		for rows.Next() {
 			var e hse.Event
-			var actor, payload sql.NullString
-			if err := rows.Scan(&e.OrgID, &e.ID, &e.Type, &e.EntityType, &e.EntityID, &actor, &e.OccurredAt, &payload); err != nil {
-				return err
-			}
-			e.ActorUserID, e.OccurredAt = actor.String, e.OccurredAt.UTC()
-			if err := jsonScan(payload, &e.Payload); err != nil {
+			if err := scanEvent(rows, &e); err != nil {
 				return err
 			}
 			out = append(out, e)
@@ -151,4 +141,16 @@ func (o *Outbox) Backlog(ctx context.Context) (pending int64, oldest time.Time, 
 		return err
 	})
 	return pending, oldest.UTC(), err
+}
+
+// scanEvent reads organization_id, id, type, entity_type, entity_id,
+// actor_user_id, occurred_at and payload, then any extra columns.
+func scanEvent(rows *sql.Rows, e *hse.Event, extra ...any) error {
+	var actor, payload sql.NullString
+	dest := append([]any{&e.OrgID, &e.ID, &e.Type, &e.EntityType, &e.EntityID, &actor, &e.OccurredAt, &payload}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	e.ActorUserID, e.OccurredAt = actor.String, e.OccurredAt.UTC()
+	return jsonScan(payload, &e.Payload)
 }
