@@ -70,7 +70,7 @@ func Restore(ctx context.Context, db *sqlstore.DB, t Target, path string, o Rest
 	}
 	if !ok {
 		servers, _ := db.Servers(ctx)
-		return nil, &ServersRunningError{Engine: t.Engine, Servers: servers, LockFile: t.SQLitePath + "." + sqlstore.ServingLock + ".lock"}
+		return nil, &ServersRunningError{Engine: t.Engine, Servers: servers, LockFile: db.SQLitePath() + "." + sqlstore.ServingLock + ".lock"}
 	}
 	defer release()
 
