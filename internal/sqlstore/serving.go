@@ -27,8 +27,9 @@ const ServingLock = "serving"
 const ServingApplication = "hse serve"
 
 // servingCheck is how often a server checks that its PostgreSQL session
-// holding ServingLock is still there, and takes the lock again when not.
-const servingCheck = 15 * time.Second
+// holding ServingLock is still there, and takes the lock again when not
+// (a variable for tests).
+var servingCheck = 15 * time.Second
 
 // HoldServing marks this process as a server of the database until
 // release is called: a shared hold of ServingLock (a shared flock beside
@@ -48,12 +49,12 @@ func (db *DB) HoldServing(ctx context.Context, report func(error)) (release func
 	cfg.RuntimeParams["application_name"] = ServingApplication
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(1)
-	conn, ok, err := takeShared(ctx, pool)
+	conn, key, ok, err := takeShared(ctx, pool)
 	if err != nil || !ok {
 		pool.Close()
 		return nil, ok, err
 	}
-	h := &servingHold{pool: pool, conn: conn, report: report, done: make(chan struct{})}
+	h := &servingHold{pool: pool, conn: conn, key: key, report: report, every: servingCheck, done: make(chan struct{})}
 	go h.keep()
 	return h.release, true, nil
 }
@@ -75,40 +76,43 @@ func (db *DB) holdServingFile() (func(), bool, error) {
 	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, true, nil
 }
 
-// takeShared takes ServingLock shared on a new session of pool.
-func takeShared(ctx context.Context, pool *sql.DB) (*sql.Conn, bool, error) {
+// takeShared takes ServingLock shared on a session of pool, and returns
+// the session and the lock's key.
+func takeShared(ctx context.Context, pool *sql.DB) (*sql.Conn, int64, bool, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	key, err := advisoryKey(ctx, conn, ServingLock)
 	if err != nil {
 		conn.Close()
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	var ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock_shared($1)`, key).Scan(&ok); err != nil || !ok {
 		conn.Close()
-		return nil, false, err
+		return nil, 0, false, err
 	}
-	return conn, true, nil
+	return conn, key, true, nil
 }
 
 // servingHold is a server's PostgreSQL session holding ServingLock.
 type servingHold struct {
 	pool   *sql.DB
 	report func(error)
+	every  time.Duration
 	done   chan struct{}
 	once   sync.Once
 
 	mu   sync.Mutex
 	conn *sql.Conn // nil while lost
+	key  int64
 }
 
 // keep checks the session now and then and takes the lock again on a new
 // session when the old one is gone (a database restart, a network cut).
 func (h *servingHold) keep() {
-	t := time.NewTicker(servingCheck)
+	t := time.NewTicker(h.every)
 	defer t.Stop()
 	for {
 		select {
@@ -121,7 +125,7 @@ func (h *servingHold) keep() {
 }
 
 func (h *servingHold) check() {
-	ctx, cancel := context.WithTimeout(context.Background(), servingCheck)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -134,7 +138,7 @@ func (h *servingHold) check() {
 		h.conn.Close()
 		h.conn = nil
 	}
-	conn, ok, err := takeShared(ctx, h.pool)
+	conn, key, ok, err := takeShared(ctx, h.pool)
 	switch {
 	case err != nil:
 		return // reported when lost; tried again at the next check
@@ -144,7 +148,7 @@ func (h *servingHold) check() {
 		}
 		return
 	}
-	h.conn = conn
+	h.conn, h.key = conn, key
 	if h.report != nil {
 		h.report(nil)
 	}
@@ -155,11 +159,17 @@ func (h *servingHold) release() {
 		close(h.done)
 		h.mu.Lock()
 		if h.conn != nil {
-			h.conn.Close() // ends the session, and with it the lock
+			// Unlocked before the session ends: a closed session lets go
+			// of its locks only once the server has noticed, and a restore
+			// started right after the server stopped must not be refused.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			h.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_shared($1)`, h.key)
+			cancel()
+			h.conn.Close()
 			h.conn = nil
 		}
 		h.mu.Unlock()
-		h.pool.Close()
+		h.pool.Close() // ends the session
 	})
 }
 
