@@ -50,6 +50,9 @@ func Restore(ctx context.Context, db *sqlstore.DB, t Target, path string, o Rest
 	}
 	pg := pgRestore{fromSchema: m.Schema}
 	if t.Engine == sqlstore.Postgres {
+		if err := clientTools("psql"); err != nil {
+			return nil, err // before anything, the safety backup included
+		}
 		if pg.schema, pg.preamble, err = db.RestorePreamble(ctx); err != nil {
 			return nil, err
 		}

@@ -47,6 +47,9 @@ func (s *Scratch) restoreAndCount(ctx context.Context, m *Metadata, artifact str
 	if s.t.Engine != sqlstore.Postgres {
 		return nil, fmt.Errorf("a PostgreSQL backup needs a PostgreSQL server for its restore test")
 	}
+	if err := clientTools("psql"); err != nil {
+		return nil, err // a missing tool is the drill's fault, not the backup's
+	}
 	u, err := url.Parse(s.t.DatabaseURL)
 	if err != nil {
 		return nil, err
