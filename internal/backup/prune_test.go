@@ -189,3 +189,39 @@ func TestBucketPruneCountsOnlyVerifiedBackups(t *testing.T) {
 		})
 	}
 }
+
+// A drill that cannot run (here: no PostgreSQL server for a PostgreSQL
+// backup's restore test) says so and leaves the backup's recorded state
+// alone: a broken drill must not make a good backup lose its place in the
+// retention. A damaged file is still recorded as failed.
+func TestVerifyThatCannotRunRecordsNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m := gzBackup(t, dir, "hse-20261127-020000", time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), false)
+	m.Engine, m.File = "postgres", m.Name+".sql.gz"
+	if err := os.Rename(filepath.Join(dir, m.Name+".sqlite.gz"), filepath.Join(dir, m.File)); err != nil {
+		t.Fatal(err)
+	}
+	m.Verification = &backup.Verification{At: m.CreatedAt, OK: true}
+	if err := backup.WriteMetadata(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	sqliteOnly := backup.NewScratch(backup.Target{Engine: "sqlite", SQLitePath: filepath.Join(t.TempDir(), "hse.db")})
+	_, err := backup.Verify(ctx, dir, m.Name, sqliteOnly, time.Now())
+	if err == nil || !strings.Contains(err.Error(), "could not run") {
+		t.Errorf("verify --restore-test without a PostgreSQL server: %v", err)
+	}
+	got, _ := backup.ReadMetadata(filepath.Join(dir, m.Name+".json"))
+	if got.State() != backup.StateVerified || got.Verification.RestoreTest {
+		t.Errorf("the recorded verification changed: %+v", got.Verification)
+	}
+
+	b, _ := os.ReadFile(filepath.Join(dir, m.File))
+	os.WriteFile(filepath.Join(dir, m.File), b[:len(b)/2], 0o640)
+	if _, err := backup.Verify(ctx, dir, m.Name, nil, time.Now()); err == nil {
+		t.Error("a truncated file verified")
+	}
+	if got, _ := backup.ReadMetadata(filepath.Join(dir, m.Name+".json")); got.State() != backup.StateFailed {
+		t.Errorf("a truncated file is recorded as %s", got.State())
+	}
+}
