@@ -6,7 +6,9 @@
 #   deploy/bluegreen.sh [--dry-run] --rollback switch traffic back to the other slot
 #
 # Steps of a release (traffic moves only at step 5; a failure before that
-# leaves it where it was):
+# leaves it where it was, and from step 3 on the idle slot, the rollback
+# slot, runs the new image: the failure then says which slot runs which
+# image and the command that puts the idle slot back):
 #   1. find the active slot from the selector of the Service
 #   2. run the migration Job from IMAGE (hse migrate up) and wait for it
 #   3. set IMAGE on the idle slot, wait for the rollout and for its pods
@@ -103,6 +105,10 @@ log() { printf '[bluegreen %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # The slot that has traffic, once known; every failure message says where
 # traffic is, so that nobody has to guess at 3 a.m.
 active=
+# Set once step 2 has migrated and once step 3 has begun to change the idle
+# slot: from then on a failure also says what changed and how to undo it.
+migrated=false
+idle_changed=false
 fail() {
 	log "FAILED: $*"
 	if [[ -n "$active" ]]; then
@@ -110,7 +116,34 @@ fail() {
 	else
 		log "nothing was changed"
 	fi
+	if $migrated; then
+		log "the migrations of step 2 (job/$MIGRATION_JOB) stay applied; the release on slot=$active runs on the newer schema"
+	fi
+	if $idle_changed; then
+		report_idle
+	fi
 	exit 1
+}
+
+# image_of prints the image of a slot's application container.
+image_of() {
+	k get deployment "$DEPLOY_PREFIX-$1" -n "$NAMESPACE" \
+		-o "jsonpath={.spec.template.spec.containers[?(@.name==\"$CONTAINER\")].image}"
+}
+
+# report_idle says which slot runs which image once step 3 has touched the
+# idle slot, which until then held the previous release for a rollback, and
+# how to put it back.
+report_idle() {
+	local now
+	now=$(image_of "$target" 2>/dev/null) || now=
+	log "slot=$active (traffic) runs $active_image"
+	if [[ "$now" == "$target_image" ]]; then
+		log "slot=$target still runs $target_image: it is still the rollback slot"
+		return
+	fi
+	log "slot=$target (the rollback slot) now runs ${now:-an image that cannot be read}, no longer $target_image: until it is put back, deploy/bluegreen.sh --rollback would switch traffic to the failed release"
+	log "to put it back: $KUBECTL set image deployment/$DEPLOY_PREFIX-$target $CONTAINER=$target_image -n $NAMESPACE && $KUBECTL rollout status deployment/$DEPLOY_PREFIX-$target -n $NAMESPACE --timeout=$ROLLOUT_TIMEOUT"
 }
 
 # run executes a command that changes the cluster, or prints it in a dry run.
@@ -166,7 +199,8 @@ if $rollback; then
 	if ! $dry_run && [[ "${ready:-0}" -lt 1 ]]; then
 		fail "rollback: $DEPLOY_PREFIX-$previous has no ready pods; not switching to it"
 	fi
-	log "rollback: switching $SERVICE from slot=$active to slot=$previous (${ready:-?} ready pods)"
+	previous_image=$(image_of "$previous" || true)
+	log "rollback: switching $SERVICE from slot=$active to slot=$previous (${previous_image:-image unknown}, ${ready:-?} ready pods)"
 	switch_to "$previous" || fail "rollback: cannot patch service $SERVICE"
 	active=$previous
 	log "rollback done: traffic is on slot=$previous"
@@ -178,9 +212,15 @@ active=$(active_slot)
 target=$(other "$active")
 log "step 1: active slot=$active, releasing $image to slot=$target ($DEPLOY_PREFIX-$target in $NAMESPACE)"
 # Before anything changes: a wrong DEPLOY_PREFIX or NAMESPACE must not get as
-# far as migrating the database.
-k get deployment "$DEPLOY_PREFIX-$target" -n "$NAMESPACE" -o name >/dev/null ||
-	$dry_run || fail "step 1: deployment $DEPLOY_PREFIX-$target not found in $NAMESPACE"
+# far as migrating the database. The images of both slots are noted, so that a
+# failure after step 3 can say what the rollback slot ran before.
+if ! target_image=$(image_of "$target") || [[ -z "$target_image" ]]; then
+	$dry_run || fail "step 1: deployment $DEPLOY_PREFIX-$target (container $CONTAINER) not found in $NAMESPACE"
+	target_image=unknown
+fi
+active_image=$(image_of "$active") || active_image=
+active_image=${active_image:-unknown}
+log "step 1: slot=$active runs $active_image; slot=$target runs $target_image (the rollback slot until step 3)"
 
 # Step 2: the migration Job, a copy of the template with this release's image
 # and a unique name.
@@ -216,10 +256,12 @@ else
 		sleep "$POLL_INTERVAL"
 	done
 	log "step 2: migrations applied"
+	migrated=true
 fi
 
 # Step 3.
 log "step 3: deploying $image to $DEPLOY_PREFIX-$target"
+$dry_run || idle_changed=true
 run "$KUBECTL" set image "deployment/$DEPLOY_PREFIX-$target" "$CONTAINER=$image" -n "$NAMESPACE" ||
 	fail "step 3: cannot set the image of $DEPLOY_PREFIX-$target"
 run "$KUBECTL" rollout status "deployment/$DEPLOY_PREFIX-$target" -n "$NAMESPACE" --timeout="$ROLLOUT_TIMEOUT" ||
@@ -291,6 +333,7 @@ switch_back() {
 	fi
 	active=$previous
 	log "traffic is back on slot=$previous; slot=$target runs $image for inspection"
+	log "to make slot=$target the rollback slot again: $KUBECTL set image deployment/$DEPLOY_PREFIX-$target $CONTAINER=$target_image -n $NAMESPACE"
 	exit 1
 }
 

@@ -21,8 +21,9 @@ import (
 )
 
 // The fakes record every call, one line each, in $FAKE_LOG and keep the
-// Service's selector in $FAKE_STATE/slot. FAKE_FAIL makes the call whose
-// recorded line contains it fail.
+// Service's selector in $FAKE_STATE/slot and each Deployment's image in
+// $FAKE_STATE/image-NAME. FAKE_FAIL makes the call whose recorded line
+// contains it fail.
 const fakeKubectl = `#!/usr/bin/env bash
 line="kubectl $*"
 printf '%s\n' "$line" >>"$FAKE_LOG"
@@ -33,7 +34,12 @@ fi
 case "$1 $2" in
 "get svc") cat "$FAKE_STATE/slot" ;;
 "get deployment")
-	if [[ "$*" == *readyReplicas* ]]; then echo "${FAKE_READY:-2}"; else echo "deployment.apps/$3"; fi ;;
+	if [[ "$*" == *readyReplicas* ]]; then echo "${FAKE_READY:-2}"
+	elif [[ "$*" == *.image* ]]; then cat "$FAKE_STATE/image-$3" 2>/dev/null || echo "ghcr.io/org/hse-digital:v1.0.0"
+	else echo "deployment.apps/$3"; fi ;;
+"set image")
+	# kubectl set image deployment/NAME CONTAINER=IMAGE ...
+	printf '%s\n' "${4#*=}" >"$FAKE_STATE/image-${3#deployment/}" ;;
 "get job") echo "${FAKE_JOB_STATUS-Complete} " ;;
 "get pods")
 	# The first listing is the baseline; later ones may differ.
@@ -77,7 +83,18 @@ printf '%s\n' "$line" >>"$FAKE_LOG"
 if [[ -n "${FAKE_FAIL:-}" && "$line" == *"$FAKE_FAIL"* ]]; then exit 1; fi
 `
 
-const testImage = "ghcr.io/org/hse-digital:v9.9.9"
+const (
+	testImage     = "ghcr.io/org/hse-digital:v9.9.9"
+	activeImage   = "ghcr.io/org/hse-digital:v1.4.0" // on the active slot when a test starts
+	previousImage = "ghcr.io/org/hse-digital:v1.3.0" // on the other slot, the rollback slot
+)
+
+func other(slot string) string {
+	if slot == "blue" {
+		return "green"
+	}
+	return "blue"
+}
 
 // bgResult is what one run of deploy/bluegreen.sh did.
 type bgResult struct {
@@ -87,6 +104,18 @@ type bgResult struct {
 	stdout string
 	stderr string
 	err    error
+	env    []string // the script's environment, fakes first on PATH
+	state  string   // the fakes' state directory
+}
+
+// image is the image the fake cluster has on a Deployment.
+func (r bgResult) image(t *testing.T, deployment string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.state, "image-"+deployment))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func (r bgResult) called(prefix string) int {
@@ -121,6 +150,12 @@ func runBlueGreen(t *testing.T, active string, env map[string]string, args ...st
 	if err := os.WriteFile(filepath.Join(state, "slot"), []byte(active+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The active slot runs the current release, the other the one before.
+	for slot, img := range map[string]string{active: activeImage, other(active): previousImage} {
+		if err := os.WriteFile(filepath.Join(state, "image-prod-hse-app-"+slot), []byte(img+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	logFile := filepath.Join(dir, "calls.log")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -149,7 +184,7 @@ func runBlueGreen(t *testing.T, active string, env map[string]string, args ...st
 		t.Fatalf("bluegreen.sh timed out\nstderr:\n%s", stderr.String())
 	}
 
-	r := bgResult{stdout: stdout.String(), stderr: stderr.String(), err: err}
+	r := bgResult{stdout: stdout.String(), stderr: stderr.String(), err: err, env: cmd.Env, state: state}
 	if b, err := os.ReadFile(logFile); err == nil {
 		r.calls = strings.Split(strings.TrimSpace(string(b)), "\n")
 	}
@@ -214,6 +249,8 @@ func sequence(t *testing.T, calls []string) []string {
 
 const (
 	getSlot     = `kubectl get svc hse-app-service -n hse-production -o jsonpath={.spec.selector.slot}`
+	greenImage  = `kubectl get deployment prod-hse-app-green -n hse-production -o jsonpath={.spec.template.spec.containers[?(@.name=="app")].image}`
+	blueImage   = `kubectl get deployment prod-hse-app-blue -n hse-production -o jsonpath={.spec.template.spec.containers[?(@.name=="app")].image}`
 	jobStatus   = `kubectl get job hse-migrate-test -n hse-production -o jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}`
 	listPods    = `kubectl get pods -n hse-production -l app=hse-app,slot=green -o jsonpath={range .items[*]}{.metadata.name}{" "}{.status.containerStatuses[0].restartCount}{" "}{.status.containerStatuses[0].ready}{"\n"}{end}`
 	patchGreen  = `kubectl patch svc hse-app-service -n hse-production --type=merge -p {"spec":{"selector":{"slot":"green"}}}`
@@ -227,7 +264,8 @@ const (
 // to the switch.
 var releaseCalls = []string{
 	getSlot,
-	`kubectl get deployment prod-hse-app-green -n hse-production -o name`,
+	greenImage,
+	blueImage,
 	`kubectl create -n hse-production -f -`,
 	jobStatus,
 	`kubectl set image deployment/prod-hse-app-green app=` + testImage + ` -n hse-production`,
@@ -344,7 +382,72 @@ func TestBlueGreenStopsAtFailure(t *testing.T) {
 			if c.name == "migration failed" && r.called("kubectl logs job/hse-migrate-test") != 1 {
 				t.Error("the failed migration's logs were not shown")
 			}
+			checkFailureReport(t, r, c.name)
 		})
+	}
+}
+
+// checkFailureReport checks what a failed release says beyond where the
+// traffic is: from step 3 on, which slot runs which image and, when the
+// rollback slot was changed, the command that puts it back.
+func checkFailureReport(t *testing.T, r bgResult, name string) {
+	t.Helper()
+	migrated := !slices.Contains([]string{"service unreadable", "idle deployment missing", "migration job not created",
+		"migration job status unreadable", "migration failed", "migration timed out"}, name)
+	if got := strings.Contains(r.stderr, "the migrations of step 2 (job/hse-migrate-test) stay applied"); got != migrated {
+		t.Errorf("stderr says the migrations stay applied: %v, want %v", got, migrated)
+	}
+	idleTouched := migrated
+	changed := idleTouched && name != "set image"
+	putBack := "to put it back: kubectl set image deployment/prod-hse-app-green app=" + previousImage + " -n hse-production"
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"slot=blue (traffic) runs " + activeImage, idleTouched},
+		{"slot=green still runs " + previousImage + ": it is still the rollback slot", idleTouched && !changed},
+		{"slot=green (the rollback slot) now runs " + testImage + ", no longer " + previousImage, changed},
+		{"deploy/bluegreen.sh --rollback would switch traffic to the failed release", changed},
+		{putBack, changed},
+	} {
+		if got := strings.Contains(r.stderr, c.text); got != c.want {
+			t.Errorf("stderr contains %q: %v, want %v", c.text, got, c.want)
+		}
+	}
+	if name == "set image" {
+		if got := r.image(t, "prod-hse-app-green"); got != previousImage {
+			t.Errorf("the failed set image changed the image to %s", got)
+		}
+	}
+}
+
+// TestBlueGreenPutBackAfterStep3 runs the command a release that failed at
+// step 3 prints, and checks that it puts the rollback slot back on the
+// previous release, so that --rollback is safe again.
+func TestBlueGreenPutBackAfterStep3(t *testing.T) {
+	t.Parallel()
+	r := runBlueGreen(t, "blue", map[string]string{"FAKE_FAIL": "kubectl rollout status"}, testImage)
+	if r.err == nil {
+		t.Fatal("the release succeeded despite the failed rollout")
+	}
+	if got := r.image(t, "prod-hse-app-green"); got != testImage {
+		t.Fatalf("the rollback slot runs %s after step 3, want the new image %s", got, testImage)
+	}
+	_, command, ok := strings.Cut(r.stderr, "to put it back: ")
+	if !ok {
+		t.Fatalf("no command to put the slot back:\n%s", r.stderr)
+	}
+	command, _, _ = strings.Cut(command, "\n")
+	cmd := exec.Command("bash", "-c", command)
+	cmd.Env = slices.DeleteFunc(slices.Clone(r.env), func(v string) bool { return strings.HasPrefix(v, "FAKE_FAIL=") })
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	if got := r.image(t, "prod-hse-app-green"); got != previousImage {
+		t.Errorf("after the printed command the rollback slot runs %s, want %s", got, previousImage)
+	}
+	if got := r.image(t, "prod-hse-app-blue"); got != activeImage {
+		t.Errorf("the active slot runs %s, want %s untouched", got, activeImage)
 	}
 }
 

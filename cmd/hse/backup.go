@@ -16,22 +16,27 @@ import (
 const backupUsage = `hse backup create [--label L] | verify NAME [--restore-test] | list [--json] [--remote] | fetch NAME | restore FILE [--force] [--no-safety-backup] | prune [--dry-run]
 
   create    back the configured database up into HSE_BACKUP_DIR: pg_dump | gzip on
-            PostgreSQL (pg_dump on PATH), an online copy then gzip on SQLite; writes
-            NAME.json beside it (time, engine, schema version, size, SHA-256, rows),
-            then uploads both to HSE_BACKUP_BUCKET when it is set
+            PostgreSQL (pg_dump on PATH), an online copy then gzip on SQLite; verifies
+            it and writes NAME.json beside it (time, engine, schema version, size,
+            SHA-256, rows, verification), then uploads both to HSE_BACKUP_BUCKET when set
   verify    check a backup's checksum and gzip stream; --restore-test also restores it
             into a scratch database and compares row counts (the weekly drill); the
             result is written into the metadata, in the bucket too
   list      the backups in HSE_BACKUP_DIR (--remote: in HSE_BACKUP_BUCKET), newest
-            first, with their retention class
+            first, with why the retention keeps each and its verification state
+            (verified, FAILED, unverified)
   fetch     download a backup from HSE_BACKUP_BUCKET into HSE_BACKUP_DIR
-  restore   replace the database's data with a backup (FILE: a .sql.gz/.sqlite.gz or
-            its .json, or a NAME, fetched from HSE_BACKUP_BUCKET when only there);
-            refuses a database that holds data without --force, and then takes a
-            safety backup first (uploaded too) unless --no-safety-backup. The schema
-            ends at the backup's version: run "hse migrate up" after.
+  restore   replace the database's data with a backup, all or nothing (FILE: a
+            .sql.gz/.sqlite.gz or its .json, a NAME fetched from HSE_BACKUP_BUCKET when
+            only there, or a plain pg_dump | gzip file without metadata); refuses
+            while an hse server uses the database, and a database that holds data
+            without --force, and then takes a safety backup first (uploaded too)
+            unless --no-safety-backup. The schema ends at the backup's version: run
+            "hse migrate up" after.
   prune     delete backups outside the retention (HSE_BACKUP_KEEP_DAILY/WEEKLY/MONTHLY),
-            in HSE_BACKUP_DIR and in HSE_BACKUP_BUCKET`
+            in HSE_BACKUP_DIR and in HSE_BACKUP_BUCKET; only verified backups count
+            (those never verified are verified first), and the newest verified
+            backup is always kept`
 
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "backup", backupUsage)
@@ -105,7 +110,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		}
 		return listBackups(e, dir, ret, *asJSON)
 	case "prune":
-		return pruneBackups(ctx, e, dir, remote, ret, *dryRun)
+		return pruneBackups(ctx, e, dir, remote, ret, *dryRun, time.Now().UTC())
 	case "fetch":
 		if remote == nil {
 			return errors.New("backup fetch: HSE_BACKUP_BUCKET is not set")
@@ -172,7 +177,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		path := operand
 		if !strings.ContainsRune(path, os.PathSeparator) {
 			path = filepath.Join(dir, path)
-			if _, err := backup.ReadMetadata(path); err != nil && remote != nil {
+			_, merr := backup.ReadMetadata(path)
+			_, serr := os.Stat(path) // a plain dump has no metadata
+			if merr != nil && serr != nil && remote != nil {
 				// Only in the bucket (a new pod, or the local copy was
 				// removed): fetch it first.
 				m, ferr := remote.Fetch(ctx, backupName(operand), dir)
@@ -183,11 +190,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		m, err := backup.Restore(ctx, db, target, path, backup.RestoreOptions{Force: *force, SafetyBackup: !*noSafety, Dir: dir, Remote: remote}, now)
-		if errors.Is(err, backup.ErrNotEmpty) {
+		if errors.Is(err, backup.ErrNotEmpty) || errors.As(err, new(*backup.ServersRunningError)) {
 			return err
 		}
 		if err != nil {
 			return fmt.Errorf("restore failed: %w", err)
+		}
+		if m.Label == "plain" {
+			fmt.Fprintf(e.stdout, "restored the plain dump %s (no metadata: its gzip stream was checked, there was no checksum to compare); run \"hse migrate status\" to see its schema version\n", m.File)
+			return nil
 		}
 		fmt.Fprintf(e.stdout, "restored %s (taken %s, schema version %d); run \"hse migrate up\" if this binary needs a newer schema\n",
 			m.Name, m.CreatedAt.Format(time.RFC3339), m.SchemaVersion)
@@ -212,68 +223,64 @@ func listBackups(e *env, dir string, ret backup.Retention, asJSON bool) error {
 	return printBackups(e, bs, dir, ret, asJSON)
 }
 
+// listedBackup is a backup as list prints it in JSON: its metadata, its
+// verification state and why the retention keeps it (empty: prunable).
+type listedBackup struct {
+	backup.Metadata
+	State string   `json:"state"`
+	Keep  []string `json:"keep"`
+}
+
 func printBackups(e *env, bs []backup.Metadata, where string, ret backup.Retention, asJSON bool) error {
-	classes := ret.Classes(bs)
+	plan := ret.Plan(bs)
 	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(bs)
+		out := make([]listedBackup, 0, len(bs))
+		for _, b := range bs {
+			out = append(out, listedBackup{Metadata: b, State: b.State(), Keep: plan[b.Name]})
+		}
+		return json.NewEncoder(e.stdout).Encode(out)
 	}
 	if len(bs) == 0 {
 		fmt.Fprintf(e.stdout, "no backups in %s\n", where)
 		return nil
 	}
 	for _, b := range bs {
-		verified := "not verified"
+		state := "unverified"
 		if v := b.Verification; v != nil {
-			verified = "verify failed " + v.At.Format(time.RFC3339)
+			state = "FAILED " + v.At.Format(time.RFC3339) + ": " + v.Error
 			if v.OK {
-				verified = "verified " + v.At.Format(time.RFC3339)
+				state = "verified " + v.At.Format(time.RFC3339)
+				if v.RestoreTest {
+					state += " (restore test)"
+				}
 			}
 		}
-		keep := strings.Join(classes[b.Name], ",")
+		keep := strings.Join(plan[b.Name], ",")
 		if keep == "" {
 			keep = "prunable"
 		}
-		fmt.Fprintf(e.stdout, "%-40s %s  %-8s schema %-3d %10d bytes  %-22s %s\n", b.Name, b.CreatedAt.Format(time.RFC3339), b.Engine, b.SchemaVersion, b.SizeBytes, keep, verified)
+		fmt.Fprintf(e.stdout, "%-40s %s  %-8s schema %-3d %10d bytes  %-22s %s\n", b.Name, b.CreatedAt.Format(time.RFC3339), b.Engine, b.SchemaVersion, b.SizeBytes, keep, state)
 	}
 	return nil
 }
 
-func pruneBackups(ctx context.Context, e *env, dir string, remote *backup.Remote, ret backup.Retention, dryRun bool) error {
+func pruneBackups(ctx context.Context, e *env, dir string, remote *backup.Remote, ret backup.Retention, dryRun bool, now time.Time) error {
+	verb := "deleted"
 	if dryRun {
-		bs, err := backup.List(dir)
-		if err != nil {
-			return err
-		}
-		for name, cs := range ret.Classes(bs) {
-			if len(cs) == 0 {
-				fmt.Fprintf(e.stdout, "would delete %s\n", name)
-			}
-		}
-		if remote != nil {
-			rbs, err := remote.List(ctx)
-			if err != nil {
-				return err
-			}
-			for name, cs := range ret.Classes(rbs) {
-				if len(cs) == 0 {
-					fmt.Fprintf(e.stdout, "would delete %s from %s\n", name, remote.URL)
-				}
-			}
-		}
-		return nil
+		verb = "would delete"
 	}
-	removed, err := backup.Prune(dir, ret)
+	removed, err := backup.Prune(ctx, dir, ret, now, dryRun)
 	for _, n := range removed {
-		fmt.Fprintf(e.stdout, "deleted %s\n", n)
+		fmt.Fprintf(e.stdout, "%s %s\n", verb, n)
 	}
 	if err != nil {
 		return err
 	}
 	total := len(removed)
 	if remote != nil {
-		rremoved, err := remote.Prune(ctx, ret)
+		rremoved, err := remote.Prune(ctx, ret, now, dryRun)
 		for _, n := range rremoved {
-			fmt.Fprintf(e.stdout, "deleted %s from %s\n", n, remote.URL)
+			fmt.Fprintf(e.stdout, "%s %s from %s\n", verb, n, remote.URL)
 		}
 		if err != nil {
 			return err

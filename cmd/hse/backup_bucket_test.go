@@ -99,16 +99,17 @@ func TestBackupBucketCLI(t *testing.T) {
 			t.Errorf("the safety backup is not in the bucket: %+v", bs)
 		}
 
-		// Prune with nothing kept empties both places.
+		// Prune with nothing kept leaves only the newest verified backup
+		// (the safety backup) in both places.
 		vars["HSE_BACKUP_KEEP_DAILY"], vars["HSE_BACKUP_KEEP_WEEKLY"], vars["HSE_BACKUP_KEEP_MONTHLY"] = "0", "0", "0"
 		if out := cli("backup", "prune", "--dry-run"); !strings.Contains(out, "would delete "+name+" from s3://hse-backups/production/") {
 			t.Errorf("prune --dry-run: %s", out)
 		}
-		if out := cli("backup", "prune"); !strings.Contains(out, "deleted "+name+" from s3://hse-backups/production/") {
+		if out := cli("backup", "prune"); !strings.Contains(out, "deleted "+name+" from s3://hse-backups/production/") || strings.Contains(out, "safety") {
 			t.Errorf("prune: %s", out)
 		}
-		if bs := remoteList(); len(bs) != 0 {
-			t.Errorf("left in the bucket after prune: %+v", bs)
+		if bs := remoteList(); len(bs) != 1 || bs[0].Label != "safety" {
+			t.Errorf("left in the bucket after prune: %+v, want the newest verified backup only", bs)
 		}
 
 		delete(vars, "HSE_BACKUP_BUCKET")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"time"
 
 	"github.com/hsedigital/hse/internal/app"
 	"github.com/hsedigital/hse/internal/buildinfo"
@@ -50,6 +52,11 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 		return err
 	}
 	defer db.Close() // after the server has drained
+	release, err := holdServing(ctx, log, db)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := ensureSchema(ctx, e, cfg, db, migrate); err != nil {
 		return err
 	}
@@ -105,4 +112,34 @@ func ensureSchema(ctx context.Context, e *env, cfg *config.Config, db *sqlstore.
 		return fmt.Errorf("migrating before serving: %w", err)
 	}
 	return nil
+}
+
+// holdServing marks this process as a server of the database for as long
+// as it runs, so that "hse backup restore" refuses to replace the tables
+// under it; while a restore runs it waits, and serves what was restored.
+func holdServing(ctx context.Context, log *slog.Logger, db *sqlstore.DB) (func(), error) {
+	report := func(err error) {
+		if err != nil {
+			log.Error("marking this server as running", "err", err)
+		} else {
+			log.Info("this server is marked as running again")
+		}
+	}
+	for waited := false; ; waited = true {
+		release, ok, err := db.HoldServing(ctx, report)
+		if err != nil {
+			return nil, fmt.Errorf("marking this server as running: %w", err)
+		}
+		if ok {
+			return release, nil
+		}
+		if !waited {
+			log.Warn("a restore (hse backup restore) is running on this database; waiting for it to end before serving")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }

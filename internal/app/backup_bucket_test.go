@@ -188,7 +188,7 @@ func TestBackupBucketPrune(t *testing.T) {
 		}
 		made = append(made, m)
 	}
-	removed, err := remote.Prune(ctx, backup.Retention{Daily: 2})
+	removed, err := remote.Prune(ctx, backup.Retention{Daily: 2}, time.Now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

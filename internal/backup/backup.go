@@ -46,7 +46,9 @@ type Metadata struct {
 	Verification  *Verification    `json:"verification,omitempty"`
 }
 
-// Verification is the result of the last verify of a backup.
+// Verification is the result of the last verify of a backup: made when
+// the backup is created, again by `hse backup verify`, and by prune for a
+// backup that has none. A backup without one was never verified.
 type Verification struct {
 	At          time.Time `json:"at"`
 	OK          bool      `json:"ok"`
@@ -64,8 +66,9 @@ func artifactExt(engine string) string {
 	return ".sqlite.gz"
 }
 
-// Create makes a backup of db into dir and writes its metadata. The label
-// becomes part of the name (e.g. pre-deploy-v1.5.0).
+// Create makes a backup of db into dir, verifies it and writes its
+// metadata with the verification. The label becomes part of the name (e.g.
+// pre-deploy-v1.5.0).
 func Create(ctx context.Context, db *sqlstore.DB, t Target, dir, label string, now time.Time) (*Metadata, error) {
 	if label != "" && !labelRE.MatchString(label) {
 		return nil, fmt.Errorf("backup label %q: use lower-case letters, digits, dots and hyphens", label)
@@ -111,7 +114,20 @@ func Create(ctx context.Context, db *sqlstore.DB, t Target, dir, label string, n
 	_, schema, _ := libpqURL(t.DatabaseURL)
 	m := &Metadata{Name: name, File: file, CreatedAt: now.UTC(), Engine: t.Engine, Schema: schema, SchemaVersion: version,
 		SizeBytes: size, SHA256: sum, RowCounts: counts, Label: label}
-	return m, WriteMetadata(dir, m)
+	// Verified at birth (checksum and the whole gzip stream, read back from
+	// the disk), so that the retention can count it at once.
+	verr := verify(ctx, dir, m, nil)
+	if verr != nil && !isCorrupt(verr) {
+		return nil, fmt.Errorf("%s was written but could not be read back: %w", path, verr)
+	}
+	m.Verification = verdict(verr, false, now)
+	if err := WriteMetadata(dir, m); err != nil {
+		return nil, err
+	}
+	if verr != nil {
+		return nil, fmt.Errorf("%s was written but failed its verification (kept, marked failed): %w", path, verr)
+	}
+	return m, nil
 }
 
 // WriteMetadata stores m as dir/NAME.json.

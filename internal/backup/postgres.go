@@ -82,11 +82,23 @@ func dumpPostgres(ctx context.Context, dbURL, out string) error {
 	return f.Sync()
 }
 
+// pgRestore says how a dump is replayed.
+type pgRestore struct {
+	// fromSchema is the schema the dump was taken from ("" for the
+	// default); it is renamed to the target's when they differ.
+	fromSchema string
+	// schema is the target schema and preamble the SQL that empties it,
+	// run in the dump's transaction (sqlstore's RestorePreamble); both are
+	// empty for a scratch database, which is empty already.
+	schema, preamble string
+}
+
 // restorePostgres replays a gzip-compressed SQL dump with psql in one
-// transaction, stopping at the first error. A dump of a named schema
-// (fromSchema) restored into a database whose URL names another schema is
-// renamed on the way; dumps of the default schema are replayed as they are.
-func restorePostgres(ctx context.Context, dbURL, in, fromSchema string) error {
+// transaction, preamble included, stopping at the first error: a dump that
+// fails anywhere leaves the database as it was. A dump of a named schema
+// restored into a database whose URL names another schema is renamed on
+// the way; dumps of the default schema are replayed as they are.
+func restorePostgres(ctx context.Context, dbURL, in string, o pgRestore) error {
 	if err := clientTools("psql"); err != nil {
 		return err
 	}
@@ -103,10 +115,21 @@ func restorePostgres(ctx context.Context, dbURL, in, fromSchema string) error {
 	if err != nil {
 		return fmt.Errorf("%s is not a gzip file: %w", in, err)
 	}
-	var src io.Reader = zr
-	if fromSchema != "" && toSchema != "" && fromSchema != toSchema {
-		src = renameSchema(zr, fromSchema, toSchema)
+	rw := dumpRewrite{}
+	if o.fromSchema != "" && toSchema != "" && o.fromSchema != toSchema {
+		rw.from, rw.to = o.fromSchema, toSchema
 	}
+	if o.schema != "" {
+		// The preamble made the schema: a plain dump's own CREATE SCHEMA
+		// of it must not fail.
+		rw.createSchema = map[string]string{}
+		for _, n := range []string{o.schema, quoteIdent(o.schema)} {
+			rw.createSchema["CREATE SCHEMA "+n+";"] = "CREATE SCHEMA IF NOT EXISTS " + n + ";"
+		}
+	}
+	dump, stop := rw.apply(zr)
+	defer stop() // psql may stop reading at an error
+	src := io.MultiReader(strings.NewReader(o.preamble), dump)
 	var stderr strings.Builder
 	cmd := exec.CommandContext(ctx, "psql", "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--dbname="+conn, "-f", "-")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = src, io.Discard, &stderr
@@ -116,17 +139,46 @@ func restorePostgres(ctx context.Context, dbURL, in, fromSchema string) error {
 	return nil
 }
 
-// renameSchema rewrites a dump of schema from into schema to, line by line.
-// Only generated schema names (never "public") are renamed, so ordinary
-// words in the data are not at risk.
-func renameSchema(r io.Reader, from, to string) io.Reader {
+// quoteIdent quotes a PostgreSQL identifier as pg_dump writes one that
+// needs quoting.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// dumpRewrite rewrites a plain dump line by line on its way to psql: the
+// schema from becomes to (only generated schema names, never "public", are
+// renamed), and lines of createSchema are replaced. The rows of COPY
+// blocks are passed through untouched, so data is never rewritten.
+type dumpRewrite struct {
+	from, to     string
+	createSchema map[string]string
+}
+
+// apply returns the rewritten stream, and a function that stops the
+// rewriting when the reader gives up early.
+func (rw dumpRewrite) apply(r io.Reader) (io.Reader, func()) {
+	if rw.from == "" && len(rw.createSchema) == 0 {
+		return r, func() {}
+	}
 	pr, pw := io.Pipe()
 	go func() {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 1<<20), 64<<20)
 		w := bufio.NewWriter(pw)
+		inCopy := false
 		for sc.Scan() {
-			w.WriteString(strings.ReplaceAll(sc.Text(), from, to))
+			line := sc.Text()
+			switch {
+			case inCopy:
+				inCopy = line != `\.`
+			default:
+				if rw.from != "" {
+					line = strings.ReplaceAll(line, rw.from, rw.to)
+				}
+				if repl, ok := rw.createSchema[line]; ok {
+					line = repl
+				}
+				inCopy = strings.HasPrefix(line, "COPY ") && strings.HasSuffix(line, " FROM stdin;")
+			}
+			w.WriteString(line)
 			w.WriteByte('\n')
 		}
 		if err := sc.Err(); err != nil {
@@ -135,5 +187,5 @@ func renameSchema(r io.Reader, from, to string) io.Reader {
 		}
 		pw.CloseWithError(w.Flush())
 	}()
-	return pr
+	return pr, func() { pr.CloseWithError(io.ErrClosedPipe) }
 }

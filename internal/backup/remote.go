@@ -226,28 +226,59 @@ func (r *Remote) Fetch(ctx context.Context, name, dir string) (*Metadata, error)
 	return m, WriteMetadata(dir, m)
 }
 
-// Prune deletes the backups in the bucket that no retention class keeps
-// (artifact first, so a half-pruned backup is no longer listed), and
-// returns their names.
-func (r *Remote) Prune(ctx context.Context, ret Retention) ([]string, error) {
+// Prune applies the retention to the bucket as Prune does to a directory,
+// judging the bucket's own list: backups never verified are verified first
+// (streamed, not stored; the result is recorded in their metadata object),
+// then those Plan keeps for no reason are deleted (artifact first, so a
+// half-pruned backup is no longer listed) and their names returned. With
+// dryRun nothing is written or deleted.
+func (r *Remote) Prune(ctx context.Context, ret Retention, now time.Time, dryRun bool) ([]string, error) {
 	backups, err := r.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	classes := ret.Classes(backups)
-	var removed []string
-	for _, b := range backups {
-		if len(classes[b.Name]) > 0 {
+	for i := range backups {
+		b := &backups[i]
+		if b.State() != StateUnverified {
 			continue
 		}
-		for _, key := range []string{b.File, b.Name + ".json"} {
-			if err := r.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-				return removed, r.errorf(err, "deleting %s", key)
+		verr := r.verify(ctx, b)
+		if verr != nil && !isCorrupt(verr) {
+			return nil, fmt.Errorf("verifying %s before pruning: %w", b.Name, verr)
+		}
+		b.Verification = verdict(verr, false, now)
+		if !dryRun {
+			if err := r.UploadMetadata(ctx, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	plan := ret.Plan(backups)
+	var removed []string
+	for _, b := range backups {
+		if len(plan[b.Name]) > 0 {
+			continue
+		}
+		if !dryRun {
+			for _, key := range []string{b.File, b.Name + ".json"} {
+				if err := r.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+					return removed, r.errorf(err, "deleting %s", key)
+				}
 			}
 		}
 		removed = append(removed, b.Name)
 	}
 	return removed, nil
+}
+
+// verify checks a backup's artifact in the bucket as it streams by.
+func (r *Remote) verify(ctx context.Context, m *Metadata) error {
+	rd, err := r.Bucket.NewReader(ctx, m.File, nil)
+	if err != nil {
+		return r.errorf(err, "reading %s", m.File)
+	}
+	defer rd.Close()
+	return checkStream(rd, m)
 }
 
 // RecordAttempt stores the outcome of a backup attempt in the bucket, where

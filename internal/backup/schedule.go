@@ -103,24 +103,15 @@ func (s *Scheduler) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
 	if err := s.DB.SetMeta(ctx, lastSlotKey, slotID); err != nil {
 		return true, err
 	}
-	// A cheap verification of what was just written; the restore drill
-	// is the operator's weekly command.
-	v, verr := Verify(ctx, s.Dir, m.Name, nil, s.now())
-	if s.Remote != nil && v != nil && v.Verification != nil {
-		if err := s.Remote.UploadMetadata(ctx, v); err != nil {
-			return true, err
-		}
-	}
-	if verr != nil {
-		return true, verr
-	}
-	if removed, err := Prune(s.Dir, s.Retention); err != nil {
+	// Create verified what it wrote (the metadata uploaded carries the
+	// result); the restore drill is the operator's weekly command.
+	if removed, err := Prune(ctx, s.Dir, s.Retention, s.now(), false); err != nil {
 		return true, err
 	} else if len(removed) > 0 {
 		s.Log.InfoContext(ctx, "pruned backups outside retention", "count", len(removed))
 	}
 	if s.Remote != nil {
-		if removed, err := s.Remote.Prune(ctx, s.Retention); err != nil {
+		if removed, err := s.Remote.Prune(ctx, s.Retention, s.now(), false); err != nil {
 			return true, err
 		} else if len(removed) > 0 {
 			s.Log.InfoContext(ctx, "pruned backups outside retention from the bucket", "count", len(removed))

@@ -25,6 +25,9 @@ type Scratch struct {
 // NewScratch prepares restore tests for backups of t's engine.
 func NewScratch(t Target) *Scratch { return &Scratch{t: t} }
 
+// restoreAndCount restores the artifact into a scratch database and counts
+// its rows. A failure of the restore or the count is the backup's (a
+// corruptError); failing to make the scratch database is not.
 func (s *Scratch) restoreAndCount(ctx context.Context, m *Metadata, artifact string) (map[string]int64, error) {
 	if m.Engine == sqlstore.SQLite {
 		dir, err := os.MkdirTemp("", "hse-restore-test-")
@@ -37,12 +40,15 @@ func (s *Scratch) restoreAndCount(ctx context.Context, m *Metadata, artifact str
 			return nil, err
 		}
 		if err := checkSQLiteFile(ctx, path); err != nil {
-			return nil, err
+			return nil, &corruptError{err: err}
 		}
 		return countAt(ctx, sqlstore.Options{Engine: sqlstore.SQLite, Path: path, PoolSize: 2})
 	}
 	if s.t.Engine != sqlstore.Postgres {
 		return nil, fmt.Errorf("a PostgreSQL backup needs a PostgreSQL server for its restore test")
+	}
+	if err := clientTools("psql"); err != nil {
+		return nil, err // a missing tool is the drill's fault, not the backup's
 	}
 	u, err := url.Parse(s.t.DatabaseURL)
 	if err != nil {
@@ -69,8 +75,8 @@ func (s *Scratch) restoreAndCount(ctx context.Context, m *Metadata, artifact str
 	scratchURL := su.String()
 	// A dump of the public schema needs it to exist and be empty; a dump of
 	// another schema creates that schema itself.
-	if err := restorePostgres(ctx, scratchURL, artifact, ""); err != nil {
-		return nil, err
+	if err := restorePostgres(ctx, scratchURL, artifact, pgRestore{}); err != nil {
+		return nil, &corruptError{err: err}
 	}
 	if !strings.Contains(su.RawQuery, "search_path") && s.schemaOf(u) != "" {
 		q := su.Query()
@@ -82,11 +88,17 @@ func (s *Scratch) restoreAndCount(ctx context.Context, m *Metadata, artifact str
 
 func (s *Scratch) schemaOf(u *url.URL) string { return u.Query().Get("search_path") }
 
+// countAt counts the rows of a restored scratch database; a database that
+// opens but cannot be counted is a bad restore.
 func countAt(ctx context.Context, o sqlstore.Options) (map[string]int64, error) {
 	db, err := sqlstore.Open(ctx, o)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	return db.RowCounts(ctx)
+	counts, err := db.RowCounts(ctx)
+	if err != nil {
+		return nil, &corruptError{err: err}
+	}
+	return counts, nil
 }

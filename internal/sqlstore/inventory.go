@@ -84,31 +84,43 @@ func (db *DB) VacuumInto(ctx context.Context, path string) error {
 // SQLitePath is the database file of a SQLite store.
 func (db *DB) SQLitePath() string { return db.path }
 
-// ResetSchema empties the current PostgreSQL schema before a restore:
-// everything in it is dropped and the schema recreated. The application
-// role the dump grants to is made sure to exist.
-func (db *DB) ResetSchema(ctx context.Context) error {
+// RestorePreamble returns the schema a PostgreSQL restore replaces (the
+// current one) and the SQL to run first, in the same transaction as the
+// dump: it makes sure the application role the dump grants to exists, and
+// drops and recreates the schema empty. Run on its own before the dump, a
+// dump that failed part way would leave an empty schema; in the dump's
+// transaction a failure anywhere rolls the drop back too. The lock timeout
+// makes a restore give up, unchanged, rather than queue behind a session
+// still using the tables.
+func (db *DB) RestorePreamble(ctx context.Context) (schema, preamble string, err error) {
 	if db.engine != Postgres {
-		return fmt.Errorf("ResetSchema is a PostgreSQL operation")
+		return "", "", fmt.Errorf("RestorePreamble is a PostgreSQL operation")
 	}
-	var schema string
-	if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return err
+	var s *string
+	if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&s); err != nil {
+		return "", "", err
 	}
-	stmts := []string{
-		`DO $$ BEGIN CREATE ROLE hse_app NOLOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
-		fmt.Sprintf(`DROP SCHEMA %s CASCADE`, quoteIdent(schema)),
-		fmt.Sprintf(`CREATE SCHEMA %s`, quoteIdent(schema)),
+	if s == nil {
+		return "", "", fmt.Errorf("the schema named by the search_path of DATABASE_URL does not exist: create it first")
 	}
-	for _, s := range stmts {
-		if _, err := db.write.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("emptying schema %s: %w", schema, err)
-		}
-	}
+	q := quoteIdent(*s)
+	return *s, strings.Join([]string{
+		`SET client_min_messages = warning;`, // not a NOTICE per dropped table
+		`SET lock_timeout = '1min';`,
+		`DO $$ BEGIN CREATE ROLE hse_app NOLOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;`,
+		`DROP SCHEMA ` + q + ` CASCADE;`,
+		`CREATE SCHEMA ` + q + `;`,
+		`SET lock_timeout = 0;`,
+	}, "\n") + "\n", nil
+}
+
+// SchemaReplaced tells the store that another session replaced the
+// schema's tables (a restore): the prepared statements of the old tables
+// are dropped.
+func (db *DB) SchemaReplaced() {
 	db.writeStmts.close()
 	db.readStmts.close()
 	db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
-	return nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -37,14 +37,11 @@ func (db *DB) TryLock(ctx context.Context, name string) (release func(), ok bool
 	if err != nil {
 		return nil, false, err
 	}
-	var dbName, schema string
-	if err := conn.QueryRowContext(ctx, `SELECT current_database(), current_schema()`).Scan(&dbName, &schema); err != nil {
+	key, err := advisoryKey(ctx, conn, name)
+	if err != nil {
 		conn.Close()
 		return nil, false, err
 	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "hse-lock:%s.%s:%s", dbName, schema, name)
-	key := int64(h.Sum64() >> 1)
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil || !ok {
 		conn.Close()
 		return nil, false, err
@@ -53,6 +50,19 @@ func (db *DB) TryLock(ctx context.Context, name string) (release func(), ok bool
 		conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
 		conn.Close()
 	}, true, nil
+}
+
+// advisoryKey is the PostgreSQL advisory-lock key of a named lock in the
+// connection's database and schema, so that two schemas of one database
+// (two installations, or tests) never share a lock.
+func advisoryKey(ctx context.Context, conn *sql.Conn, name string) (int64, error) {
+	var dbName, schema string
+	if err := conn.QueryRowContext(ctx, `SELECT current_database(), current_schema()`).Scan(&dbName, &schema); err != nil {
+		return 0, err
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "hse-lock:%s.%s:%s", dbName, schema, name)
+	return int64(h.Sum64() >> 1), nil
 }
 
 // Meta reads an instance-wide setting from app_meta ("" when unset).
