@@ -379,11 +379,12 @@ func registerPermits(api huma.API, d Deps) {
 		{permit.MoveApprove, "approvePermit", "Approve a permit (Pending Approval → Approved)",
 			"permits:approve, never by the requester. Refused with 409 APPROVAL_REFUSED listing every reason in details.reasons " +
 				"(code, message, ref): PRECAUTION_UNCONFIRMED, GAS_TEST_MISSING, GAS_TEST_FAILED, GAS_TEST_STALE, CONTRACTOR_NOT_ACTIVE, " +
-				"CONTRACTOR_DOCUMENT_INVALID, PERMIT_CLASH, SELF_APPROVAL, VALIDITY_PASSED."},
+				"CONTRACTOR_DOCUMENT_INVALID, PERMIT_CLASH (an unsafe pair of types at the station, or the same type at the same location), " +
+				"SELF_APPROVAL, VALIDITY_PASSED."},
 		{permit.MoveReject, "rejectPermit", "Reject a permit (Pending Approval → Rejected)", "permits:approve, with the reason."},
 		{permit.MoveActivate, "activatePermit", "Start the work (Approved → Active)",
-			"permits:activate. Re-checks the validity window, the gas test and clashes: 409 ACTIVATION_REFUSED with details.reasons " +
-				"(NOT_YET_VALID, VALIDITY_PASSED, GAS_TEST_*, PERMIT_CLASH)."},
+			"permits:activate. Re-checks the validity window, the gas test, clashes and the contractor: 409 ACTIVATION_REFUSED with details.reasons " +
+				"(NOT_YET_VALID, VALIDITY_PASSED, GAS_TEST_*, PERMIT_CLASH, CONTRACTOR_NOT_ACTIVE, CONTRACTOR_DOCUMENT_INVALID)."},
 		{permit.MoveClose, "closePermit", "Close out the work (Active → Closed)", "permits:close, with close-out notes."},
 		{permit.MoveCancel, "cancelPermit", "Cancel a permit before the work starts (Draft, Pending Approval or Approved → Cancelled)",
 			"permits:request or permits:approve; the reason is optional."},
@@ -423,7 +424,8 @@ func registerPermits(api huma.API, d Deps) {
 	huma.Register(api, huma.Operation{OperationID: "extendPermit", Method: http.MethodPost, Path: "/api/permits/{id}/extend", Tags: tags, Security: bearer,
 		Summary: "Extend an Approved or Active permit",
 		Description: "permits:approve, never by the requester, with the reason. One extension adds at most the type's maximum duration, and the " +
-			"span from validFrom stays within the type's maximum total; the longer window must not clash (409 EXTENSION_REFUSED). " +
+			"span from validFrom stays within the type's maximum total. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
+			"SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. " +
 			"The extension is kept against the original, with the old and new validTo. If-Match is optional."},
 		func(ctx context.Context, in *struct {
 			ID      string `path:"id" maxLength:"64"`
