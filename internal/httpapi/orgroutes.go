@@ -161,7 +161,8 @@ func registerMembers(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "inviteMember", Method: http.MethodPost, Path: "/api/invitations", Tags: tags, Security: bearer, DefaultStatus: 201,
-		Summary: "Invite someone by e-mail", Description: "They get a link valid 7 days; accepting creates their account or links the existing one."},
+		Summary: "Invite someone by e-mail", Description: "They get a link valid 7 days; accepting creates their account or links the existing one. " +
+			"A pending invitation of the same address is replaced: the new role and scope apply and its old link stops working."},
 		func(ctx context.Context, in *struct {
 			Body struct {
 				Email        string   `json:"email" maxLength:"254"`

@@ -57,6 +57,10 @@ type Tx interface {
 	FindInvitations(ctx context.Context, orgID string) ([]Invitation, error)
 	MarkInvitationAccepted(ctx context.Context, orgID, id string, at time.Time) error
 	RevokeInvitation(ctx context.Context, orgID, id string, at time.Time) error
+	// ReplacePendingInvitations revokes the pending invitations of an
+	// address and returns their ids; invitations of one address made at
+	// the same time queue on it, so at most one stays pending.
+	ReplacePendingInvitations(ctx context.Context, orgID, email string, at time.Time) ([]string, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, id string) (*Session, error)
