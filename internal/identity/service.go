@@ -64,6 +64,11 @@ func (s *Service) caches() *caches {
 // caller may do or change what they see of themselves.
 func (s *Service) forgetPrincipals() { s.caches().clear() }
 
+// ForgetPrincipals drops this replica's resolved callers, for changes made
+// outside the identity service that alter a caller's scope (a station's
+// managers), so they take effect at the next request.
+func (s *Service) ForgetPrincipals() { s.forgetPrincipals() }
+
 // now is the service's clock, at the microsecond precision both engines
 // store, so that what a change returns is what a later read returns.
 func (s *Service) now() time.Time {
