@@ -55,7 +55,7 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 		case MoveComplete:
 			next.CompletedBy, next.CompletedAt, next.CompletionNotes = p.UserID, &now, note
 			link := hse.AttachmentLink{EntityType: "action", EntityID: a.ID, StationID: a.StationID}
-			if err := tx.SetAttachments(ctx, p.OrgID, link, "attachmentIds", evidence); err != nil {
+			if err := hse.Attach(ctx, tx, p, link, "attachmentIds", evidence); err != nil {
 				return err
 			}
 		case MoveVerify:

@@ -259,7 +259,7 @@ func registerIncidents(api huma.API, d Deps) {
 		Summary: "Report an incident",
 		Description: "incidents:report. The station must be in your scope (contractors may name any station of the organization). " +
 			"A fatality, in-patient hospitalisation, amputation or loss of an eye sets the regulatory deadline and emits incident:deadline_set. " +
-			"An attachment id that was never uploaded to the organization is 400 naming attachmentIds[i]."},
+			"An attachment id that is not a file of the organization you may see is 422 UNKNOWN_ATTACHMENT naming attachmentIds[i]."},
 		func(ctx context.Context, in *struct{ Body incidentBody }) (*incidentOutput, error) {
 			b := in.Body
 			i, err := svc.Report(ctx, principalFrom(ctx), incident.NewInput{StationID: b.StationID, Type: b.Type, Severity: b.Severity,

@@ -55,7 +55,9 @@ func registerOrganizations(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "updateOrganization", Method: http.MethodPatch, Path: "/api/organizations/{id}", Tags: tags, Security: bearer,
-		Summary: "Rename the organization or change its settings", Description: "The plan is not editable here."},
+		Summary: "Rename the organization or change its settings",
+		Description: "The plan is not editable here. settings replaces the settings as a whole; settings.logoFileId must be an image uploaded " +
+			"to this organization (422 UNKNOWN_ATTACHMENT otherwise, 400 for a file that is not an image), and the logo cannot be deleted while set."},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64"`
 			Body struct {

@@ -240,7 +240,7 @@ func registerPermits(api huma.API, d Deps) {
 		Summary: "Request a permit to work (a Draft)",
 		Description: "permits:request. validTo − validFrom is at most the type's maximum duration (see the permit types table). " +
 			"contractorId is optional for in-house work; contractor staff always request for their own company. " +
-			"attachmentIds must be files uploaded to the organization."},
+			"attachmentIds must be files of the organization you may see (422 UNKNOWN_ATTACHMENT otherwise)."},
 		func(ctx context.Context, in *struct {
 			Body struct {
 				Type          string    `json:"type" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`

@@ -25,6 +25,9 @@ type Store interface {
 // on tenant data takes the organization id right after ctx. Finders return
 // an hse not-found error, never nil, nil.
 type Tx interface {
+	// AttachmentSink links the organization's logo, a file of its own.
+	hse.AttachmentSink
+
 	CreateOrganization(ctx context.Context, o *Organization) error
 	FindOrganizationByID(ctx context.Context, id string) (*Organization, error)
 	SlugTaken(ctx context.Context, slug string) (bool, error)

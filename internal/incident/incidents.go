@@ -61,7 +61,7 @@ func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*I
 			return err
 		}
 		if len(i.AttachmentIDs) > 0 {
-			if err := tx.SetAttachments(ctx, p.OrgID, link(i), "attachmentIds", i.AttachmentIDs); err != nil {
+			if err := hse.Attach(ctx, tx, p, link(i), "attachmentIds", i.AttachmentIDs); err != nil {
 				return err
 			}
 		}
@@ -255,7 +255,7 @@ func (s *Service) Update(ctx context.Context, p *hse.Principal, id string, versi
 			return err
 		}
 		if attachmentsChanged || next.StationID != i.StationID {
-			if err := tx.SetAttachments(ctx, p.OrgID, link(&next), "attachmentIds", next.AttachmentIDs); err != nil {
+			if err := hse.Attach(ctx, tx, p, link(&next), "attachmentIds", next.AttachmentIDs); err != nil {
 				return err
 			}
 		}

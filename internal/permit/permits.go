@@ -236,7 +236,7 @@ func (s *Service) CreatePermit(ctx context.Context, pr *hse.Principal, in Input)
 		if err := tx.CreatePermit(ctx, pr.OrgID, p); err != nil {
 			return err
 		}
-		if err := tx.SetAttachments(ctx, pr.OrgID, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: p.StationID, ContractorID: p.ContractorID},
+		if err := hse.Attach(ctx, tx, pr, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: p.StationID, ContractorID: p.ContractorID},
 			"attachmentIds", p.AttachmentIDs); err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (s *Service) UpdatePermit(ctx context.Context, pr *hse.Principal, id string
 		// The links carry the station and contractor that decide who may
 		// open the files, so they follow a move as well as a new list.
 		if in.AttachmentIDs != nil || next.StationID != p.StationID || next.ContractorID != p.ContractorID {
-			if err := tx.SetAttachments(ctx, pr.OrgID, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: next.StationID, ContractorID: next.ContractorID},
+			if err := hse.Attach(ctx, tx, pr, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: next.StationID, ContractorID: next.ContractorID},
 				"attachmentIds", next.AttachmentIDs); err != nil {
 				return err
 			}
