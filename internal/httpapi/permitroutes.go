@@ -95,9 +95,11 @@ type PermitDetailsView struct {
 	PermitView
 	Precautions     []PrecautionView `json:"precautions" doc:"every mandatory precaution of the type; all must be confirmed before approval"`
 	GasTestRequired bool             `json:"gasTestRequired"`
-	GasTestValidity string           `json:"gasTestValidity,omitempty" doc:"how long a gas test stands, e.g. 4h0m0s"`
-	GasTests        []GasTestView    `json:"gasTests"`
-	Extensions      []ExtensionView  `json:"extensions"`
+	// Durations are whole seconds in a field named for the unit, as
+	// everywhere in the API (docs/api.md, Conventions).
+	GasTestValiditySeconds int64           `json:"gasTestValiditySeconds,omitempty" doc:"how long a gas test stands, in seconds (14400 = 4 h); absent when the type needs none"`
+	GasTests               []GasTestView   `json:"gasTests"`
+	Extensions             []ExtensionView `json:"extensions"`
 }
 
 type permitOutput struct {
@@ -108,7 +110,7 @@ type permitOutput struct {
 func permitOut(d *permit.Details) *permitOutput {
 	v := PermitDetailsView{PermitView: permitView(d.Permit), Precautions: []PrecautionView{}, GasTests: []GasTestView{}, Extensions: []ExtensionView{}}
 	if r, ok := permit.RuleFor(d.Permit.Type); ok && r.GasTestRequired() {
-		v.GasTestRequired, v.GasTestValidity = true, r.GasTestValidity.String()
+		v.GasTestRequired, v.GasTestValiditySeconds = true, int64(r.GasTestValidity/time.Second)
 	}
 	for _, p := range d.Precautions {
 		v.Precautions = append(v.Precautions, PrecautionView{Key: p.Key, Label: p.Label, Confirmed: p.Confirmed, ConfirmedBy: p.ConfirmedBy,

@@ -91,7 +91,9 @@ func (s *Service) limit(ctx context.Context, key string, l auth.Limit) error {
 		return hse.Errorf(hse.KindUnavailable, "UNAVAILABLE", "please try again shortly")
 	}
 	if !d.Allowed {
-		e := hse.Errorf(hse.KindRateLimited, "RATE_LIMITED", "too many attempts; try again in %s", d.RetryAfter.Round(time.Second))
+		// Whole seconds, as Retry-After says, rather than Go's "1m0s".
+		secs := int64((d.RetryAfter + time.Second - 1) / time.Second)
+		e := hse.Errorf(hse.KindRateLimited, "RATE_LIMITED", "too many attempts; try again in %d seconds", secs)
 		e.RetryAfter = d.RetryAfter
 		e.Err = &auth.LimitedError{Decision: d} // for the RateLimit headers
 		return e

@@ -87,7 +87,7 @@ func gasProblems(r TypeRule, d *Details, at time.Time) []Reason {
 	}
 	if !GasTestFresh(r, g.TestedAt, at) {
 		out = append(out, Reason{Code: ReasonGasTestStale, Ref: g.ID,
-			Message: fmt.Sprintf("the latest gas test, taken %s, is older than %s", g.TestedAt.UTC().Format(time.RFC3339), r.GasTestValidity)})
+			Message: fmt.Sprintf("the latest gas test, taken %s, is older than %s", g.TestedAt.UTC().Format(time.RFC3339), Hours(r.GasTestValidity))})
 	}
 	return out
 }

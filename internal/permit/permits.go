@@ -157,7 +157,7 @@ func (in Input) apply(p *Permit, now time.Time) error {
 	case !p.ValidTo.After(now):
 		bad("validTo", "must be in the future")
 	case ok && p.ValidTo.Sub(p.ValidFrom) > r.MaxDuration:
-		bad("validTo", fmt.Sprintf("a %s permit lasts at most %s", p.Type, r.MaxDuration))
+		bad("validTo", fmt.Sprintf("a %s permit lasts at most %s", p.Type, Hours(r.MaxDuration)))
 	}
 	if in.AttachmentIDs != nil {
 		if len(*in.AttachmentIDs) > 20 {

@@ -166,6 +166,19 @@ func Clashes(a, b string) bool {
 	return false
 }
 
+// Hours writes a duration for people, in hours and minutes ("12 h",
+// "4 h 30 min"), rather than Go's "12h0m0s".
+func Hours(d time.Duration) string {
+	h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
 // SamePlace reports whether two permits' locations at one station name the
 // same place: their text is equal once case, punctuation and spacing are
 // set aside ("Canopy, pump island 2" is "canopy pump-island 2"), or either

@@ -261,3 +261,16 @@ func TestContractorReasons(t *testing.T) {
 		t.Errorf("expired document: %s", got)
 	}
 }
+
+func TestHours(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		12 * time.Hour:               "12 h",
+		4*time.Hour + 30*time.Minute: "4 h 30 min",
+		45 * time.Minute:             "45 min",
+		72 * time.Hour:               "72 h",
+	} {
+		if got := Hours(d); got != want {
+			t.Errorf("Hours(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

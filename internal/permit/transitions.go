@@ -358,10 +358,10 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		case !newValidTo.After(p.ValidTo):
 			return hse.Invalid("an extension moves validTo later", hse.FieldError{Field: "validTo", Message: "must be after " + p.ValidTo.Format(time.RFC3339)})
 		case newValidTo.Sub(p.ValidTo) > r.MaxDuration:
-			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", r.MaxDuration)})
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxDuration))})
 		case newValidTo.Sub(p.ValidFrom) > r.MaxTotal:
 			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo",
-				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, r.MaxTotal)})
+				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, Hours(r.MaxTotal))})
 		}
 		// Every reason at once, as for an approval: the requester, the
 		// contractor through the new valid-to, and clashes of the longer
