@@ -63,7 +63,9 @@ func TestActionLifecycle(t *testing.T) {
 		if !strings.Contains(p.Detail, "Open") {
 			t.Errorf("detail %q", p.Detail)
 		}
-		r := move(t, e, sm, a.ID, "verify", nil)
+		// The station manager may never verify: 403 before any state check.
+		wantProblem(t, move(t, e, sm, a.ID, "verify", nil), 403, "FORBIDDEN")
+		r := move(t, e, cm, a.ID, "verify", nil)
 		details := decodeJSON[struct {
 			Details struct {
 				CurrentState       string

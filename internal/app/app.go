@@ -145,7 +145,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 	a.Identity = &identity.Service{Store: db.Identity(), Keys: keys, Hasher: hasher, Limiter: limiter, Mailer: mailer,
 		Log: log, PublicURL: cfg.HTTP.PublicURL, Now: opts.Now, PrincipalTTL: cfg.PrincipalCacheTTL}
 
-	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now}
+	a.Stations = &station.Service{Store: db.Stations(), Now: opts.Now, ScopeChanged: a.Identity.ForgetPrincipals}
 	a.Audits = &audit.Service{Store: db.Audits(), Now: opts.Now}
 	a.Contractors = &contractor.Service{Store: db.Contractors(), Now: opts.Now}
 	a.Actions = &capa.Service{Store: db.Actions(), Now: opts.Now}

@@ -8,24 +8,11 @@ import (
 	"github.com/hsedigital/hse/internal/hse"
 )
 
-// visible reports whether p may see an attachment: organization-wide roles
-// see every file of the organization; station-scoped members see the files
-// they uploaded and those linked to records of their stations; contractor
-// staff those they uploaded and those linked to their company's records
-// (its permits and documents). Anything else is reported as not found.
+// visible reports whether p may see an attachment: hse.MaySeeFile, the
+// rule records follow too when files are attached to them. Anything else
+// is reported as not found.
 func visible(p *hse.Principal, a *Attachment, links []hse.AttachmentLink) bool {
-	if p.Scope.All() || a.UploadedBy == p.UserID {
-		return true
-	}
-	for _, l := range links {
-		if l.StationID != "" && p.Scope.AllowsStation(l.StationID) {
-			return true
-		}
-		if l.ContractorID != "" && p.Scope.Kind == hse.ScopeContractor && p.Scope.AllowsContractor(l.ContractorID) {
-			return true
-		}
-	}
-	return false
+	return hse.MaySeeFile(p, &hse.FileAccess{UploadedBy: a.UploadedBy, ContentType: a.ContentType, Links: links})
 }
 
 // find loads an attachment p may see, with its links.

@@ -85,14 +85,17 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 		if !st.Active {
 			return hse.Conflict("STATION_INACTIVE", "station %s is inactive; reactivate it to schedule audits", st.Code)
 		}
+		// The template's name is part of the answer, as on every read.
+		tmpl, err := tx.FindTemplate(ctx, p.OrgID, in.TemplateID)
+		if hse.IsNotFound(err) {
+			return hse.NotFound("form template")
+		} else if err != nil {
+			return err
+		}
 		v, err := tx.FindLatestPublished(ctx, p.OrgID, in.TemplateID)
-		if err != nil {
-			if hse.IsNotFound(err) {
-				if _, terr := tx.FindTemplate(ctx, p.OrgID, in.TemplateID); terr == nil {
-					return hse.Conflict("TEMPLATE_NOT_PUBLISHED", "the template has no published version yet")
-				}
-				return hse.NotFound("form template")
-			}
+		if hse.IsNotFound(err) {
+			return hse.Conflict("TEMPLATE_NOT_PUBLISHED", "the template has no published version yet")
+		} else if err != nil {
 			return err
 		}
 		acc, err := tx.FindMemberAccess(ctx, p.OrgID, in.AuditorUserID)
@@ -111,7 +114,7 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 			return err
 		}
 		a.Number = fmt.Sprintf("AUD-%d-%04d", day.Year(), n)
-		a.FormVersionID, a.TemplateID, a.VersionNumber = v.ID, v.TemplateID, v.Number
+		a.FormVersionID, a.TemplateID, a.TemplateName, a.VersionNumber = v.ID, v.TemplateID, tmpl.Name, v.Number
 		a.StationName, a.Region = st.Name, st.Region
 		if err := tx.CreateAudit(ctx, p.OrgID, a); err != nil {
 			return err

@@ -160,9 +160,10 @@ func (s *Service) SaveAnswer(ctx context.Context, p *hse.Principal, id, itemKey 
 		if ans.AttachmentIDs == nil {
 			ans.AttachmentIDs = []string{}
 		}
-		// The files must be the organization's uploads; the links let
-		// station-scoped members download the evidence of their audits.
-		if err := tx.SetAttachments(ctx, p.OrgID, AnswerLink(a, itemKey), "attachmentIds", ans.AttachmentIDs); err != nil {
+		// The files must be uploads of the organization the auditor may
+		// see; the links let station-scoped members download the evidence
+		// of their audits.
+		if err := hse.Attach(ctx, tx, p, AnswerLink(a, itemKey), "attachmentIds", ans.AttachmentIDs); err != nil {
 			return nil, err
 		}
 		sa := &StoredAnswer{ItemKey: itemKey, Answer: ans, AnsweredBy: p.UserID, AnsweredAt: now}
@@ -234,7 +235,7 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 	if err := tx.CreateFinding(ctx, p.OrgID, f); err != nil {
 		return err
 	}
-	if err := tx.SetAttachments(ctx, p.OrgID, hse.AttachmentLink{EntityType: "finding", EntityID: f.ID, StationID: a.StationID}, "attachmentIds", att); err != nil {
+	if err := hse.Attach(ctx, tx, p, hse.AttachmentLink{EntityType: "finding", EntityID: f.ID, StationID: a.StationID}, "attachmentIds", att); err != nil {
 		return err
 	}
 	actionID, err := tx.CreateCorrectiveAction(ctx, p.OrgID, ActionRequest{FindingID: f.ID, AuditID: a.ID, AuditNumber: a.Number,

@@ -76,8 +76,8 @@ func (s *Service) CreateAction(ctx context.Context, p *hse.Principal, in NewInpu
 	a := &Action{SourceType: SourceManual, Title: in.Title, Description: strings.TrimSpace(in.Description), AssigneeUserID: in.AssigneeID,
 		StationID: in.StationID, Priority: in.Priority, Severity: in.Severity, CreatedBy: p.UserID, CreatedAt: now}
 	if in.DueOn != nil {
-		if Day(*in.DueOn).Before(Day(now)) {
-			return nil, hse.Invalid("the due date is in the past", hse.FieldError{Field: "dueOn", Message: "today or later"})
+		if err := CheckDue(*in.DueOn, now); err != nil {
+			return nil, err
 		}
 		a.DueOn = *in.DueOn
 	}
@@ -160,6 +160,11 @@ func (s *Service) UpdateAction(ctx context.Context, p *hse.Principal, id string,
 			events = append(events, event(p, a, now, EventAssigned, "", "", *c.AssigneeID))
 		}
 		if c.DueOn != nil && !Day(*c.DueOn).Equal(a.DueOn) {
+			// A new due day obeys the rule of a new action; an unchanged
+			// one, even past, is not news.
+			if err := CheckDue(*c.DueOn, now); err != nil {
+				return err
+			}
 			next.DueOn = Day(*c.DueOn)
 			events = append(events, event(p, a, now, EventDueChanged, "", "", a.DueOn.Format(time.DateOnly)+" → "+next.DueOn.Format(time.DateOnly)))
 		}
@@ -191,10 +196,24 @@ func (s *Service) UpdateAction(ctx context.Context, p *hse.Principal, id string,
 	return a, nil
 }
 
-// validateDetails checks the editable details, naming each bad field.
+// validateDetails checks the editable details, naming each bad field, as
+// Prepare checks them on creation. Prepare fills in a missing priority;
+// an edit cannot unset one, so an empty priority is refused here.
 func validateDetails(a *Action) error {
 	probe := &Action{Title: a.Title, Description: a.Description, SourceType: SourceManual, Priority: a.Priority}
+	if a.Priority == "" {
+		probe.Priority = "none"
+	}
 	err := Prepare(probe, time.Time{})
 	a.Title = probe.Title
 	return err
+}
+
+// CheckDue refuses a due day before today: every action raised by hand or
+// from an incident, and every edit of a due day, obeys it.
+func CheckDue(due, now time.Time) error {
+	if Day(due).Before(Day(now)) {
+		return hse.Invalid("the due date is in the past", hse.FieldError{Field: "dueOn", Message: "today or later"})
+	}
+	return nil
 }

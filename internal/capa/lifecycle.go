@@ -64,47 +64,52 @@ func Check(a *Action, to string, actor Actor, note string) (Move, error) {
 	if move == "" {
 		return "", hse.InvalidTransition("the action", a.Status, "moved to "+to, Allowed(a.Status))
 	}
-	isAssignee := a.AssigneeUserID != "" && a.AssigneeUserID == actor.UserID
-	need := func(p hse.Permission) error {
-		if actor.Permissions.Has(p) {
-			return nil
-		}
-		return hse.Forbidden("FORBIDDEN", "missing permission %s", p)
+	if err := MayMove(a, move, actor); err != nil {
+		return "", err
 	}
 	noted := strings.TrimSpace(note) != ""
 	switch move {
-	case MoveStart:
-		if !isAssignee {
-			if err := need(PermUpdate); err != nil {
-				return "", hse.Forbidden("FORBIDDEN", "only the assignee or someone with %s may start an action", PermUpdate)
-			}
-		}
 	case MoveComplete:
-		if err := need(PermComplete); err != nil {
-			return "", err
-		}
-		if !isAssignee {
-			return "", hse.Forbidden("NOT_ASSIGNEE", "only the assignee may complete an action")
-		}
 		if !noted {
 			return "", hse.Invalid("completion needs notes", hse.FieldError{Field: "notes", Message: "required: what was done"})
 		}
 	case MoveVerify:
-		if err := need(PermVerify); err != nil {
-			return "", err
-		}
 		if a.CompletedBy == actor.UserID {
 			return "", hse.Forbidden("SELF_VERIFICATION", "an action is verified by someone other than the one who completed it")
 		}
 	case MoveReject:
-		if err := need(PermVerify); err != nil {
-			return "", err
-		}
 		if !noted {
 			return "", hse.Invalid("a failed verification needs the reason", hse.FieldError{Field: "reason", Message: "required: what is still wrong"})
 		}
 	}
 	return move, nil
+}
+
+// MayMove decides whether actor may make move m on action a at all,
+// whatever state a is in: the permission the move needs and, for starting
+// and completing, being the assignee. It comes before any check of the
+// state, so that a caller who may never make the move learns that and
+// nothing about the action's state.
+func MayMove(a *Action, m Move, actor Actor) error {
+	isAssignee := a.AssigneeUserID != "" && a.AssigneeUserID == actor.UserID
+	switch m {
+	case MoveStart:
+		if !isAssignee && !actor.Permissions.Has(PermUpdate) {
+			return hse.Forbidden("FORBIDDEN", "only the assignee or someone with %s may start an action", PermUpdate)
+		}
+	case MoveComplete:
+		if !actor.Permissions.Has(PermComplete) {
+			return hse.Forbidden("FORBIDDEN", "missing permission %s", PermComplete)
+		}
+		if !isAssignee {
+			return hse.Forbidden("NOT_ASSIGNEE", "only the assignee may complete an action")
+		}
+	case MoveVerify, MoveReject:
+		if !actor.Permissions.Has(PermVerify) {
+			return hse.Forbidden("FORBIDDEN", "missing permission %s", PermVerify)
+		}
+	}
+	return nil
 }
 
 // Target is the state a move leads to.
@@ -130,10 +135,13 @@ func moveFor(from, to string) Move {
 // verbs describe moves in refusals.
 var verbs = map[Move]string{MoveStart: "started", MoveComplete: "completed", MoveVerify: "verified", MoveReject: "sent back as failed verification"}
 
-// CheckMove is Check for an endpoint's move: the move must be the one the
-// current state allows towards its target (start on a Completed action is
-// not a failed verification).
+// CheckMove is Check for an endpoint's move: who may make it first, then
+// the move must be the one the current state allows towards its target
+// (start on a Completed action is not a failed verification).
 func CheckMove(a *Action, m Move, actor Actor, note string) error {
+	if err := MayMove(a, m, actor); err != nil {
+		return err
+	}
 	if moveFor(a.Status, Target(m)) != m {
 		return hse.InvalidTransition("the action", a.Status, verbs[m], Allowed(a.Status))
 	}

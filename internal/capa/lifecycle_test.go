@@ -136,3 +136,29 @@ func TestCheckMove(t *testing.T) {
 }
 
 func asError(err error, e **hse.Error) bool { return errors.As(err, e) }
+
+// A caller who may never make a move is told so in every state, before
+// anything about the state: 403, never 409.
+func TestCheckMovePermissionBeforeState(t *testing.T) {
+	viewer := Actor{UserID: "v", Permissions: hse.NewPermissionSet(PermRead)}
+	notAssignee := Actor{UserID: "cm", Permissions: hse.NewPermissionSet(PermRead, PermComplete)}
+	for _, c := range []struct {
+		m     Move
+		actor Actor
+		code  string
+	}{
+		{MoveStart, viewer, "FORBIDDEN"},
+		{MoveComplete, viewer, "FORBIDDEN"},
+		{MoveComplete, notAssignee, "NOT_ASSIGNEE"},
+		{MoveVerify, notAssignee, "FORBIDDEN"},
+		{MoveReject, notAssignee, "FORBIDDEN"},
+	} {
+		for _, from := range Statuses {
+			a := &Action{Status: from, AssigneeUserID: "sm", CompletedBy: "sm"}
+			var e *hse.Error
+			if err := CheckMove(a, c.m, c.actor, "note"); !asError(err, &e) || e.Kind != hse.KindForbidden || e.Code != c.code {
+				t.Errorf("%s by %s from %s: %v, want 403 %s", c.m, c.actor.UserID, from, err, c.code)
+			}
+		}
+	}
+}

@@ -34,10 +34,16 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 		if a, err = find(ctx, tx, p, id); err != nil {
 			return err
 		}
+		// Who may make the move comes before the version and the state:
+		// a caller who may not learns nothing about either.
+		actor := Actor{UserID: p.UserID, Permissions: p.Permissions}
+		if err := MayMove(a, m, actor); err != nil {
+			return err
+		}
 		if version != 0 && a.Version != version {
 			return hse.StaleVersion("action", a.Version)
 		}
-		if err := CheckMove(a, m, Actor{UserID: p.UserID, Permissions: p.Permissions}, note); err != nil {
+		if err := CheckMove(a, m, actor, note); err != nil {
 			return err
 		}
 		before := Snapshot(a)
@@ -49,7 +55,7 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 		case MoveComplete:
 			next.CompletedBy, next.CompletedAt, next.CompletionNotes = p.UserID, &now, note
 			link := hse.AttachmentLink{EntityType: "action", EntityID: a.ID, StationID: a.StationID}
-			if err := tx.SetAttachments(ctx, p.OrgID, link, "attachmentIds", evidence); err != nil {
+			if err := hse.Attach(ctx, tx, p, link, "attachmentIds", evidence); err != nil {
 				return err
 			}
 		case MoveVerify:

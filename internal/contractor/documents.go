@@ -40,7 +40,7 @@ func (s *Service) AddDocument(ctx context.Context, p *hse.Principal, contractorI
 			return err
 		}
 		if d.AttachmentID != "" {
-			if err := tx.SetAttachments(ctx, p.OrgID, documentLink(contractorID, d.ID), "attachmentId", []string{d.AttachmentID}); err != nil {
+			if err := hse.Attach(ctx, tx, p, documentLink(contractorID, d.ID), "attachmentId", []string{d.AttachmentID}); err != nil {
 				return err
 			}
 		}

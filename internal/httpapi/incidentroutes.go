@@ -172,15 +172,23 @@ type incidentBody struct {
 }
 
 // recordkeepingInput is the recordkeeping of a new incident; what is left
-// out is false or 0.
+// out is false or 0, except recordable, which then follows from the
+// outcomes.
 type recordkeepingInput struct {
-	Recordable     bool `json:"recordable,omitempty"`
-	DaysAway       int  `json:"daysAway,omitempty" doc:"0-180"`
-	DaysRestricted int  `json:"daysRestricted,omitempty" doc:"days of restricted work or job transfer, 0-180"`
-	Fatality       bool `json:"fatality,omitempty" doc:"reportable within 8 hours"`
-	Hospitalised   bool `json:"hospitalised,omitempty" doc:"in-patient hospitalisation: reportable within 24 hours"`
-	Amputation     bool `json:"amputation,omitempty" doc:"reportable within 24 hours"`
-	EyeLoss        bool `json:"eyeLoss,omitempty" doc:"loss of an eye: reportable within 24 hours"`
+	Recordable     *bool `json:"recordable,omitempty" doc:"default: true when any outcome below is recorded, false otherwise; false with such an outcome is refused"`
+	DaysAway       int   `json:"daysAway,omitempty" doc:"0-180"`
+	DaysRestricted int   `json:"daysRestricted,omitempty" doc:"days of restricted work or job transfer, 0-180"`
+	Fatality       bool  `json:"fatality,omitempty" doc:"reportable within 8 hours"`
+	Hospitalised   bool  `json:"hospitalised,omitempty" doc:"in-patient hospitalisation: reportable within 24 hours"`
+	Amputation     bool  `json:"amputation,omitempty" doc:"reportable within 24 hours"`
+	EyeLoss        bool  `json:"eyeLoss,omitempty" doc:"loss of an eye: reportable within 24 hours"`
+}
+
+// record is the domain's recordkeeping of the input (recordable false when
+// not stated; the service derives it then).
+func (r recordkeepingInput) record() incident.Recordkeeping {
+	return incident.Recordkeeping{Recordable: r.Recordable != nil && *r.Recordable, DaysAway: r.DaysAway, DaysRestricted: r.DaysRestricted,
+		Fatality: r.Fatality, Hospitalised: r.Hospitalised, Amputation: r.Amputation, EyeLoss: r.EyeLoss}
 }
 
 // investigationInput replaces an incident's investigation; what is left
@@ -251,12 +259,13 @@ func registerIncidents(api huma.API, d Deps) {
 		Summary: "Report an incident",
 		Description: "incidents:report. The station must be in your scope (contractors may name any station of the organization). " +
 			"A fatality, in-patient hospitalisation, amputation or loss of an eye sets the regulatory deadline and emits incident:deadline_set. " +
-			"An attachment id that was never uploaded to the organization is 400 naming attachmentIds[i]."},
+			"An attachment id that is not a file of the organization you may see is 422 UNKNOWN_ATTACHMENT naming attachmentIds[i]."},
 		func(ctx context.Context, in *struct{ Body incidentBody }) (*incidentOutput, error) {
 			b := in.Body
 			i, err := svc.Report(ctx, principalFrom(ctx), incident.NewInput{StationID: b.StationID, Type: b.Type, Severity: b.Severity,
 				OccurredAt: b.OccurredAt, Description: b.Description, ImmediateActions: b.ImmediateActions, Location: b.Location,
-				People: people(b.People), AttachmentIDs: b.AttachmentIDs, Record: incident.Recordkeeping(b.Recordkeeping)})
+				People: people(b.People), AttachmentIDs: b.AttachmentIDs, Record: b.Recordkeeping.record(),
+				RecordableUnstated: b.Recordkeeping.Recordable == nil})
 			if err != nil {
 				return nil, fail(ctx, err)
 			}

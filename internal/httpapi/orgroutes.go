@@ -55,7 +55,9 @@ func registerOrganizations(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "updateOrganization", Method: http.MethodPatch, Path: "/api/organizations/{id}", Tags: tags, Security: bearer,
-		Summary: "Rename the organization or change its settings", Description: "The plan is not editable here."},
+		Summary: "Rename the organization or change its settings",
+		Description: "The plan is not editable here. settings replaces the settings as a whole; settings.logoFileId must be an image uploaded " +
+			"to this organization (422 UNKNOWN_ATTACHMENT otherwise, 400 for a file that is not an image), and the logo cannot be deleted while set."},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64"`
 			Body struct {
@@ -161,7 +163,8 @@ func registerMembers(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "inviteMember", Method: http.MethodPost, Path: "/api/invitations", Tags: tags, Security: bearer, DefaultStatus: 201,
-		Summary: "Invite someone by e-mail", Description: "They get a link valid 7 days; accepting creates their account or links the existing one."},
+		Summary: "Invite someone by e-mail", Description: "They get a link valid 7 days; accepting creates their account or links the existing one. " +
+			"A pending invitation of the same address is replaced: the new role and scope apply and its old link stops working."},
 		func(ctx context.Context, in *struct {
 			Body struct {
 				Email        string   `json:"email" maxLength:"254"`

@@ -95,9 +95,11 @@ type PermitDetailsView struct {
 	PermitView
 	Precautions     []PrecautionView `json:"precautions" doc:"every mandatory precaution of the type; all must be confirmed before approval"`
 	GasTestRequired bool             `json:"gasTestRequired"`
-	GasTestValidity string           `json:"gasTestValidity,omitempty" doc:"how long a gas test stands, e.g. 4h0m0s"`
-	GasTests        []GasTestView    `json:"gasTests"`
-	Extensions      []ExtensionView  `json:"extensions"`
+	// Durations are whole seconds in a field named for the unit, as
+	// everywhere in the API (docs/api.md, Conventions).
+	GasTestValiditySeconds int64           `json:"gasTestValiditySeconds,omitempty" doc:"how long a gas test stands, in seconds (14400 = 4 h); absent when the type needs none"`
+	GasTests               []GasTestView   `json:"gasTests"`
+	Extensions             []ExtensionView `json:"extensions"`
 }
 
 type permitOutput struct {
@@ -108,7 +110,7 @@ type permitOutput struct {
 func permitOut(d *permit.Details) *permitOutput {
 	v := PermitDetailsView{PermitView: permitView(d.Permit), Precautions: []PrecautionView{}, GasTests: []GasTestView{}, Extensions: []ExtensionView{}}
 	if r, ok := permit.RuleFor(d.Permit.Type); ok && r.GasTestRequired() {
-		v.GasTestRequired, v.GasTestValidity = true, r.GasTestValidity.String()
+		v.GasTestRequired, v.GasTestValiditySeconds = true, int64(r.GasTestValidity/time.Second)
 	}
 	for _, p := range d.Precautions {
 		v.Precautions = append(v.Precautions, PrecautionView{Key: p.Key, Label: p.Label, Confirmed: p.Confirmed, ConfirmedBy: p.ConfirmedBy,
@@ -240,7 +242,7 @@ func registerPermits(api huma.API, d Deps) {
 		Summary: "Request a permit to work (a Draft)",
 		Description: "permits:request. validTo − validFrom is at most the type's maximum duration (see the permit types table). " +
 			"contractorId is optional for in-house work; contractor staff always request for their own company. " +
-			"attachmentIds must be files uploaded to the organization."},
+			"attachmentIds must be files of the organization you may see (422 UNKNOWN_ATTACHMENT otherwise)."},
 		func(ctx context.Context, in *struct {
 			Body struct {
 				Type          string    `json:"type" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`
@@ -379,11 +381,12 @@ func registerPermits(api huma.API, d Deps) {
 		{permit.MoveApprove, "approvePermit", "Approve a permit (Pending Approval → Approved)",
 			"permits:approve, never by the requester. Refused with 409 APPROVAL_REFUSED listing every reason in details.reasons " +
 				"(code, message, ref): PRECAUTION_UNCONFIRMED, GAS_TEST_MISSING, GAS_TEST_FAILED, GAS_TEST_STALE, CONTRACTOR_NOT_ACTIVE, " +
-				"CONTRACTOR_DOCUMENT_INVALID, PERMIT_CLASH, SELF_APPROVAL, VALIDITY_PASSED."},
+				"CONTRACTOR_DOCUMENT_INVALID, PERMIT_CLASH (an unsafe pair of types at the station, or the same type at the same location), " +
+				"SELF_APPROVAL, VALIDITY_PASSED."},
 		{permit.MoveReject, "rejectPermit", "Reject a permit (Pending Approval → Rejected)", "permits:approve, with the reason."},
 		{permit.MoveActivate, "activatePermit", "Start the work (Approved → Active)",
-			"permits:activate. Re-checks the validity window, the gas test and clashes: 409 ACTIVATION_REFUSED with details.reasons " +
-				"(NOT_YET_VALID, VALIDITY_PASSED, GAS_TEST_*, PERMIT_CLASH)."},
+			"permits:activate. Re-checks the validity window, the gas test, clashes and the contractor: 409 ACTIVATION_REFUSED with details.reasons " +
+				"(NOT_YET_VALID, VALIDITY_PASSED, GAS_TEST_*, PERMIT_CLASH, CONTRACTOR_NOT_ACTIVE, CONTRACTOR_DOCUMENT_INVALID)."},
 		{permit.MoveClose, "closePermit", "Close out the work (Active → Closed)", "permits:close, with close-out notes."},
 		{permit.MoveCancel, "cancelPermit", "Cancel a permit before the work starts (Draft, Pending Approval or Approved → Cancelled)",
 			"permits:request or permits:approve; the reason is optional."},
@@ -423,7 +426,8 @@ func registerPermits(api huma.API, d Deps) {
 	huma.Register(api, huma.Operation{OperationID: "extendPermit", Method: http.MethodPost, Path: "/api/permits/{id}/extend", Tags: tags, Security: bearer,
 		Summary: "Extend an Approved or Active permit",
 		Description: "permits:approve, never by the requester, with the reason. One extension adds at most the type's maximum duration, and the " +
-			"span from validFrom stays within the type's maximum total; the longer window must not clash (409 EXTENSION_REFUSED). " +
+			"span from validFrom stays within the type's maximum total. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
+			"SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. " +
 			"The extension is kept against the original, with the old and new validTo. If-Match is optional."},
 		func(ctx context.Context, in *struct {
 			ID      string `path:"id" maxLength:"64"`

@@ -97,7 +97,7 @@ type stationBody struct {
 	Longitude      *float64  `json:"longitude,omitempty"`
 	RiskCategory   *string   `json:"riskCategory,omitempty"`
 	AuditFrequency *string   `json:"auditFrequency,omitempty"`
-	ManagerUserIDs *[]string `json:"managerUserIds,omitempty" maxItems:"50" doc:"members of the organization"`
+	ManagerUserIDs *[]string `json:"managerUserIds,omitempty" maxItems:"50" doc:"members whose role holds stations:read, not contractor staff; naming a station-scoped member adds the station to their scope"`
 	Active         *bool     `json:"active,omitempty"`
 	Version        *int64    `json:"version,omitempty" doc:"changes only: the version you edited, instead of If-Match"`
 }
@@ -166,7 +166,7 @@ func registerStations(api huma.API, d Deps) {
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
 
 	op := huma.Operation{OperationID: "listStations", Method: http.MethodGet, Path: "/api/stations", Tags: tags, Security: bearer,
-		Summary: "Stations you may see", Description: "Station managers see their own stations. Sort by code, name, region or createdAt."}
+		Summary: "Stations you may see", Description: "Station managers see their own stations: those of their membership and those naming them in managerUserIds. Sort by code, name, region or createdAt."}
 	DocumentList[StationView](api, &op)
 	huma.Register(api, op, func(ctx context.Context, in *stationListInput) (*huma.StreamResponse, error) {
 		page, err := in.PageRequest(station.SortFields...)

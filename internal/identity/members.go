@@ -72,7 +72,11 @@ func (s *Service) Members(ctx context.Context, p *hse.Principal) ([]Member, erro
 
 // Invite mails an invitation link. The invitation is bound to this
 // organization; the token carries the organization id so that accepting it
-// is a lookup inside one tenant.
+// is a lookup inside one tenant. Inviting an address that already has a
+// pending invitation replaces it: the new role and scope apply, the old
+// link stops working, and the audit trail names what was replaced. An
+// administrator who re-invites with another role means the new one, and
+// two pending invitations would leave it to the invitee which to accept.
 func (s *Service) Invite(ctx context.Context, p *hse.Principal, email string, in MemberInput) (*Invitation, error) {
 	if err := p.Require(hse.PermUsersInvite); err != nil {
 		return nil, err
@@ -104,11 +108,18 @@ func (s *Service) Invite(ctx context.Context, p *hse.Principal, email string, in
 			return err
 		}
 		inv.RoleID, inv.StationIDs, inv.ContractorID = r.ID, in.StationIDs, in.ContractorID
+		replaced, err := tx.ReplacePendingInvitations(ctx, p.OrgID, email, now)
+		if err != nil {
+			return err
+		}
 		if err := tx.CreateInvitation(ctx, p.OrgID, inv); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.auditFor(ctx, p, "member.invited", "invitation", inv.ID, nil,
-			map[string]any{"email": email, "roleId": r.ID, "role": r.Name}))
+		after := map[string]any{"email": email, "roleId": r.ID, "role": r.Name}
+		if len(replaced) > 0 {
+			after["replaces"] = replaced
+		}
+		return tx.AppendAudit(ctx, s.auditFor(ctx, p, "member.invited", "invitation", inv.ID, nil, after))
 	})
 	if err != nil {
 		return nil, err

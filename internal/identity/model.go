@@ -32,7 +32,7 @@ type OrgSettings struct {
 	TimeZone     string `json:"timeZone,omitempty" doc:"IANA time zone, e.g. Europe/London"`
 	Locale       string `json:"locale,omitempty" doc:"BCP 47 language tag, e.g. en-GB"`
 	BrandColor   string `json:"brandColor,omitempty" doc:"#RRGGBB"`
-	LogoFileID   string `json:"logoFileId,omitempty"`
+	LogoFileID   string `json:"logoFileId,omitempty" doc:"an image uploaded to this organization (POST /api/upload); \"\" removes the logo"`
 	AutoSchedule bool   `json:"autoScheduleAudits,omitempty" doc:"create scheduled audits automatically"`
 	PassMark     *int   `json:"passMark,omitempty" doc:"default audit pass mark, 0-100"`
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -53,6 +54,9 @@ func validateSettings(st *OrgSettings) error {
 	if st.PassMark != nil && (*st.PassMark < 0 || *st.PassMark > 100) {
 		fields = append(fields, hse.FieldError{Field: "settings.passMark", Message: "must be 0 to 100"})
 	}
+	if len(st.LogoFileID) > 64 {
+		fields = append(fields, hse.FieldError{Field: "settings.logoFileId", Message: "an attachment id from POST /api/upload"})
+	}
 	if len(st.Locale) > 35 {
 		fields = append(fields, hse.FieldError{Field: "settings.locale", Message: "must be a language tag such as en-GB"})
 	}
@@ -95,6 +99,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, p *hse.Principal, id s
 			o.Name = *upd.Name
 		}
 		if upd.Settings != nil {
+			if upd.Settings.LogoFileID != o.Settings.LogoFileID {
+				if err := setLogo(ctx, tx, p, upd.Settings.LogoFileID); err != nil {
+					return err
+				}
+			}
 			o.Settings = *upd.Settings
 		}
 		o.UpdatedAt = s.now()
@@ -105,6 +114,27 @@ func (s *Service) UpdateOrganization(ctx context.Context, p *hse.Principal, id s
 			map[string]any{"name": o.Name, "settings": o.Settings}))
 	})
 	return o, err
+}
+
+// setLogo makes id (or, when "", no file) the organization's logo. The
+// logo is a file of the organization that the caller may see, and an
+// image; it is linked to the organization, so it is not deleted while in
+// use.
+func setLogo(ctx context.Context, tx Tx, p *hse.Principal, id string) error {
+	const field = "settings.logoFileId"
+	link := hse.AttachmentLink{EntityType: "organization", EntityID: p.OrgID}
+	var ids []string
+	if id != "" {
+		files, err := hse.VisibleFiles(ctx, tx, p, link, field, []string{id})
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(files[0].ContentType, "image/") {
+			return hse.Invalid("the logo must be an image", hse.FieldError{Field: field, Message: "an uploaded image, not " + files[0].ContentType})
+		}
+		ids = []string{id}
+	}
+	return tx.SetAttachments(ctx, p.OrgID, link, field, ids)
 }
 
 // AuditLog lists the organization's audit trail.

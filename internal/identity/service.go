@@ -64,6 +64,11 @@ func (s *Service) caches() *caches {
 // caller may do or change what they see of themselves.
 func (s *Service) forgetPrincipals() { s.caches().clear() }
 
+// ForgetPrincipals drops this replica's resolved callers, for changes made
+// outside the identity service that alter a caller's scope (a station's
+// managers), so they take effect at the next request.
+func (s *Service) ForgetPrincipals() { s.forgetPrincipals() }
+
 // now is the service's clock, at the microsecond precision both engines
 // store, so that what a change returns is what a later read returns.
 func (s *Service) now() time.Time {
@@ -86,7 +91,9 @@ func (s *Service) limit(ctx context.Context, key string, l auth.Limit) error {
 		return hse.Errorf(hse.KindUnavailable, "UNAVAILABLE", "please try again shortly")
 	}
 	if !d.Allowed {
-		e := hse.Errorf(hse.KindRateLimited, "RATE_LIMITED", "too many attempts; try again in %s", d.RetryAfter.Round(time.Second))
+		// Whole seconds, as Retry-After says, rather than Go's "1m0s".
+		secs := int64((d.RetryAfter + time.Second - 1) / time.Second)
+		e := hse.Errorf(hse.KindRateLimited, "RATE_LIMITED", "too many attempts; try again in %d seconds", secs)
 		e.RetryAfter = d.RetryAfter
 		e.Err = &auth.LimitedError{Decision: d} // for the RateLimit headers
 		return e

@@ -25,6 +25,9 @@ type Store interface {
 // on tenant data takes the organization id right after ctx. Finders return
 // an hse not-found error, never nil, nil.
 type Tx interface {
+	// AttachmentSink links the organization's logo, a file of its own.
+	hse.AttachmentSink
+
 	CreateOrganization(ctx context.Context, o *Organization) error
 	FindOrganizationByID(ctx context.Context, id string) (*Organization, error)
 	SlugTaken(ctx context.Context, slug string) (bool, error)
@@ -57,6 +60,10 @@ type Tx interface {
 	FindInvitations(ctx context.Context, orgID string) ([]Invitation, error)
 	MarkInvitationAccepted(ctx context.Context, orgID, id string, at time.Time) error
 	RevokeInvitation(ctx context.Context, orgID, id string, at time.Time) error
+	// ReplacePendingInvitations revokes the pending invitations of an
+	// address and returns their ids; invitations of one address made at
+	// the same time queue on it, so at most one stays pending.
+	ReplacePendingInvitations(ctx context.Context, orgID, email string, at time.Time) ([]string, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, id string) (*Session, error)

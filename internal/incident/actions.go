@@ -48,8 +48,8 @@ func (s *Service) RaiseAction(ctx context.Context, p *hse.Principal, id string, 
 			a.Priority = priorityOf(i.Severity)
 		}
 		if in.DueOn != nil {
-			if capa.Day(*in.DueOn).Before(capa.Day(now)) {
-				return hse.Invalid("the due date is in the past", hse.FieldError{Field: "dueOn", Message: "today or later"})
+			if err := capa.CheckDue(*in.DueOn, now); err != nil {
+				return err
 			}
 			a.DueOn = *in.DueOn
 		}

@@ -20,6 +20,11 @@ type NewInput struct {
 	People           []Person
 	AttachmentIDs    []string
 	Record           Recordkeeping
+	// RecordableUnstated says the reporter did not say whether the case is
+	// recordable: then it is exactly when an outcome makes it so (a
+	// fatality, days away ...). A stated false with such an outcome is
+	// refused as contradictory.
+	RecordableUnstated bool
 }
 
 // Report records a new incident, numbered INC-<year>-<seq>. It is one
@@ -36,6 +41,9 @@ func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*I
 		OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond), ReportedAt: now, ReporterUserID: p.UserID,
 		Description: in.Description, ImmediateActions: in.ImmediateActions, Location: in.Location,
 		People: orEmpty(in.People), AttachmentIDs: orEmpty(in.AttachmentIDs), Record: in.Record, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if in.RecordableUnstated {
+		i.Record.Recordable = i.Record.ImpliesRecordable()
+	}
 	if err := Check(i, now, time.Time{}); err != nil {
 		return nil, err
 	}
@@ -53,7 +61,7 @@ func (s *Service) Report(ctx context.Context, p *hse.Principal, in NewInput) (*I
 			return err
 		}
 		if len(i.AttachmentIDs) > 0 {
-			if err := tx.SetAttachments(ctx, p.OrgID, link(i), "attachmentIds", i.AttachmentIDs); err != nil {
+			if err := hse.Attach(ctx, tx, p, link(i), "attachmentIds", i.AttachmentIDs); err != nil {
 				return err
 			}
 		}
@@ -197,6 +205,11 @@ func (c Change) apply(i Incident) Incident {
 	if c.DaysRestricted != nil {
 		i.Record.DaysRestricted = *c.DaysRestricted
 	}
+	if c.Recordable == nil && i.Record.ImpliesRecordable() {
+		// Not stated in this change: an outcome (a fatality recorded now,
+		// or before) makes the case recordable.
+		i.Record.Recordable = true
+	}
 	if c.RegulatorReportedAt != nil {
 		t := c.RegulatorReportedAt.UTC().Truncate(time.Microsecond)
 		i.RegulatorReportedAt = &t
@@ -242,7 +255,7 @@ func (s *Service) Update(ctx context.Context, p *hse.Principal, id string, versi
 			return err
 		}
 		if attachmentsChanged || next.StationID != i.StationID {
-			if err := tx.SetAttachments(ctx, p.OrgID, link(&next), "attachmentIds", next.AttachmentIDs); err != nil {
+			if err := hse.Attach(ctx, tx, p, link(&next), "attachmentIds", next.AttachmentIDs); err != nil {
 				return err
 			}
 		}

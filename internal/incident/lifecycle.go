@@ -65,15 +65,17 @@ var verbs = map[Move]string{MoveInvestigate: "put under investigation", MoveRequ
 // naming the current state and the allowed ones; whether the incident's
 // actions allow closing is checked by the service.
 func CheckMove(from string, m Move, perms hse.PermissionSet, note string) error {
+	// The permission comes before the state, so that a caller who may
+	// never make the move learns nothing about the incident's state.
+	if perm := MovePermission(m); perm != "" && !perms.Has(perm) {
+		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
+	}
 	for _, t := range transitions {
 		if t.move != m {
 			continue
 		}
 		if t.from != from {
 			break
-		}
-		if !perms.Has(t.perm) {
-			return hse.Forbidden("FORBIDDEN", "missing permission %s", t.perm)
 		}
 		if m == MoveReopen && strings.TrimSpace(note) == "" {
 			return hse.Invalid("reopening needs the reason", hse.FieldError{Field: "reason", Message: "required: why the incident is reopened"})

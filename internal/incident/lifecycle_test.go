@@ -95,7 +95,8 @@ func TestCheckMoveWho(t *testing.T) {
 		{name: "closer closes", from: StatusActionRequired, move: MoveClose, perms: everyone},
 		{name: "reopening needs incidents:close", from: StatusClosed, move: MoveReopen, perms: stationManager, note: "x", code: "FORBIDDEN", naming: PermClose},
 		{name: "reopening needs the reason", from: StatusClosed, move: MoveReopen, perms: everyone, note: "  ", code: "VALIDATION_FAILED", field: "reason"},
-		{name: "the state is checked before the permission", from: StatusReported, move: MoveClose, perms: contractor, code: "INVALID_TRANSITION"},
+		{name: "the permission is checked before the state", from: StatusReported, move: MoveClose, perms: contractor, code: "FORBIDDEN", naming: PermClose},
+		{name: "with the permission, the state refuses", from: StatusReported, move: MoveClose, perms: everyone, code: "INVALID_TRANSITION"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -72,6 +72,32 @@ type Recordkeeping struct {
 	EyeLoss        bool
 }
 
+// NoHarmTypes are the types of incident in which, by definition, nobody
+// was hurt: their recordkeeping stays empty.
+var NoHarmTypes = []string{"Near Miss", "Safety Observation"}
+
+// outcomes names the recordkeeping fields that record harm to someone. Each
+// makes a case recordable (OSHA 29 CFR 1904.7: death, days away, restricted
+// work or transfer, and the medical treatment that an in-patient stay, an
+// amputation or the loss of an eye mean).
+func (r Recordkeeping) outcomes() []string {
+	var out []string
+	for _, o := range []struct {
+		field string
+		set   bool
+	}{{"fatality", r.Fatality}, {"hospitalised", r.Hospitalised}, {"amputation", r.Amputation}, {"eyeLoss", r.EyeLoss},
+		{"daysAway", r.DaysAway > 0}, {"daysRestricted", r.DaysRestricted > 0}} {
+		if o.set {
+			out = append(out, o.field)
+		}
+	}
+	return out
+}
+
+// ImpliesRecordable reports whether an outcome of the record makes the case
+// recordable, whatever else is said.
+func (r Recordkeeping) ImpliesRecordable() bool { return len(r.outcomes()) > 0 }
+
 // Incident is one reported incident.
 type Incident struct {
 	ID               string

@@ -110,10 +110,25 @@ func checkDetails(i *Incident, now time.Time, prevOccurred time.Time) errs {
 }
 
 // checkRecord validates the recordkeeping and the regulator report of an
-// incident at now.
+// incident at now. A record that contradicts itself or the type of the
+// incident is refused, naming the fields at fault: a Near Miss with a
+// fatality would otherwise raise an 8-hour regulatory deadline for a case
+// that is not even recordable.
 func checkRecord(i *Incident, now time.Time) errs {
 	var e errs
 	r := i.Record
+	outcomes := r.outcomes()
+	switch {
+	case slices.Contains(NoHarmTypes, i.Type):
+		for _, f := range outcomes {
+			e.add("recordkeeping."+f, "a "+i.Type+" is one in which nobody was hurt; report an injury as an Injury (or the type of event it was)")
+		}
+		if len(outcomes) == 0 && r.Recordable {
+			e.add("recordkeeping.recordable", "a "+i.Type+" is one in which nobody was hurt, so it is not recordable")
+		}
+	case len(outcomes) > 0 && !r.Recordable:
+		e.add("recordkeeping.recordable", "must be true: a "+strings.Join(outcomes, ", ")+" case is always recordable")
+	}
 	if r.DaysAway < 0 || r.DaysAway > MaxDays {
 		e.add("recordkeeping.daysAway", fmt.Sprintf("0 to %d", MaxDays))
 	}

@@ -46,7 +46,18 @@ func TestCheck(t *testing.T) {
 		{"nameless person", func(i *Incident) { i.People = []Person{{Name: "A"}, {Injury: "cut"}} }, time.Time{}, "people[1].name"},
 		{"too many attachments", func(i *Incident) { i.AttachmentIDs = strings.Split(strings.Repeat("a,", MaxAttachments)+"a", ",") }, time.Time{}, "attachmentIds"},
 		{"negative days", func(i *Incident) { i.Record.DaysAway = -1 }, time.Time{}, "recordkeeping.daysAway"},
-		{"days capped at 180", func(i *Incident) { i.Record.DaysRestricted = 181 }, time.Time{}, "recordkeeping.daysRestricted"},
+		{"days capped at 180", func(i *Incident) { i.Record.Recordable, i.Record.DaysRestricted = true, 181 }, time.Time{}, "recordkeeping.daysRestricted"},
+		{"a near miss with a fatality", func(i *Incident) { i.Type, i.Record.Recordable, i.Record.Fatality = "Near Miss", true, true }, time.Time{},
+			"recordkeeping.fatality"},
+		{"a safety observation with harm", func(i *Incident) {
+			i.Type, i.Record = "Safety Observation", Recordkeeping{Recordable: true, Hospitalised: true, DaysAway: 3}
+		}, time.Time{}, "recordkeeping.hospitalised,recordkeeping.daysAway"},
+		{"a recordable near miss", func(i *Incident) { i.Type, i.Record.Recordable = "Near Miss", true }, time.Time{}, "recordkeeping.recordable"},
+		{"a near miss with nothing recorded", func(i *Incident) { i.Type = "Near Miss" }, time.Time{}, ""},
+		{"a fatality that is not recordable", func(i *Incident) { i.Type, i.Record.Fatality = "Injury", true }, time.Time{}, "recordkeeping.recordable"},
+		{"days away that are not recordable", func(i *Incident) { i.Record.DaysAway = 2 }, time.Time{}, "recordkeeping.recordable"},
+		{"a recordable fatality", func(i *Incident) { i.Type, i.Record = "Injury", Recordkeeping{Recordable: true, Fatality: true} }, time.Time{}, ""},
+		{"recordable without an outcome listed", func(i *Incident) { i.Type, i.Record.Recordable = "Injury", true }, time.Time{}, ""},
 		{"reported to the regulator in the future", func(i *Incident) { i.RegulatorReportedAt = reg(time.Hour) }, time.Time{}, "regulatorReportedAt"},
 		{"reported before it happened", func(i *Incident) { i.RegulatorReportedAt = reg(-2 * time.Hour) }, time.Time{}, "regulatorReportedAt"},
 	}

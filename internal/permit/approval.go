@@ -87,22 +87,32 @@ func gasProblems(r TypeRule, d *Details, at time.Time) []Reason {
 	}
 	if !GasTestFresh(r, g.TestedAt, at) {
 		out = append(out, Reason{Code: ReasonGasTestStale, Ref: g.ID,
-			Message: fmt.Sprintf("the latest gas test, taken %s, is older than %s", g.TestedAt.UTC().Format(time.RFC3339), r.GasTestValidity)})
+			Message: fmt.Sprintf("the latest gas test, taken %s, is older than %s", g.TestedAt.UTC().Format(time.RFC3339), Hours(r.GasTestValidity))})
 	}
 	return out
 }
 
-// clashProblems lists the overlapping permits whose work is unsafe with
-// this one.
+// clashProblems lists the overlapping permits at the station whose work is
+// unsafe with this one: a type the clash matrix pairs with it anywhere at
+// the station (sparks near a confined space or an open tank), or the same
+// type of work at the same place (two hot-work crews at one pump island).
 func clashProblems(p *Permit, others []Permit) []Reason {
 	var out []Reason
 	for _, o := range others {
-		if o.ID == p.ID || o.StationID != p.StationID || !Clashes(p.Type, o.Type) || !Overlap(p.ValidFrom, p.ValidTo, o.ValidFrom, o.ValidTo) {
+		if o.ID == p.ID || o.StationID != p.StationID || !Overlap(p.ValidFrom, p.ValidTo, o.ValidFrom, o.ValidTo) {
+			continue
+		}
+		var why string
+		switch {
+		case Clashes(p.Type, o.Type):
+			why = fmt.Sprintf("%s clashes with %s permit %s (%s) at the same station", p.Type, o.Type, o.Number, o.Status)
+		case p.Type == o.Type && SamePlace(p.Location, o.Location):
+			why = fmt.Sprintf("%s permit %s (%s) covers the same work at the same place (%q)", o.Type, o.Number, o.Status, o.Location)
+		default:
 			continue
 		}
 		out = append(out, Reason{Code: ReasonClash, Ref: o.Number,
-			Message: fmt.Sprintf("%s clashes with %s permit %s (%s) at the same station, %s to %s", p.Type, o.Type, o.Number, o.Status,
-				o.ValidFrom.UTC().Format(time.RFC3339), o.ValidTo.UTC().Format(time.RFC3339))})
+			Message: fmt.Sprintf("%s, %s to %s", why, o.ValidFrom.UTC().Format(time.RFC3339), o.ValidTo.UTC().Format(time.RFC3339))})
 	}
 	return out
 }

@@ -91,11 +91,8 @@ type Actor struct {
 func Check(p *Permit, m Move, actor Actor, note string) error {
 	// Who may make the move comes first: a caller without the permission
 	// learns that, whatever state the permit is in.
-	if perm := movePermission(m, actor); perm != "" {
-		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
-	}
-	if m == MoveExpire && !actor.System {
-		return hse.Forbidden("FORBIDDEN", "permits expire by themselves at their valid-to time")
+	if err := MayMove(m, actor); err != nil {
+		return err
 	}
 	if Target(p.Status, m) == "" {
 		return hse.InvalidTransition("the permit", p.Status, verbs[m], Allowed(p.Status))
@@ -106,6 +103,19 @@ func Check(p *Permit, m Move, actor Actor, note string) error {
 		return hse.Invalid("a rejection needs the reason", hse.FieldError{Field: "reason", Message: "required: why the permit is refused"})
 	case m == MoveClose && !noted:
 		return hse.Invalid("close-out needs notes", hse.FieldError{Field: "notes", Message: "required: the state the work and the site were left in"})
+	}
+	return nil
+}
+
+// MayMove decides whether actor may make move m at all, whatever the
+// permit's state: the permission the move needs (expiry is the system's
+// alone).
+func MayMove(m Move, actor Actor) error {
+	if perm := movePermission(m, actor); perm != "" {
+		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
+	}
+	if m == MoveExpire && !actor.System {
+		return hse.Forbidden("FORBIDDEN", "permits expire by themselves at their valid-to time")
 	}
 	return nil
 }

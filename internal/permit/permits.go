@@ -157,7 +157,7 @@ func (in Input) apply(p *Permit, now time.Time) error {
 	case !p.ValidTo.After(now):
 		bad("validTo", "must be in the future")
 	case ok && p.ValidTo.Sub(p.ValidFrom) > r.MaxDuration:
-		bad("validTo", fmt.Sprintf("a %s permit lasts at most %s", p.Type, r.MaxDuration))
+		bad("validTo", fmt.Sprintf("a %s permit lasts at most %s", p.Type, Hours(r.MaxDuration)))
 	}
 	if in.AttachmentIDs != nil {
 		if len(*in.AttachmentIDs) > 20 {
@@ -236,7 +236,7 @@ func (s *Service) CreatePermit(ctx context.Context, pr *hse.Principal, in Input)
 		if err := tx.CreatePermit(ctx, pr.OrgID, p); err != nil {
 			return err
 		}
-		if err := tx.SetAttachments(ctx, pr.OrgID, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: p.StationID, ContractorID: p.ContractorID},
+		if err := hse.Attach(ctx, tx, pr, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: p.StationID, ContractorID: p.ContractorID},
 			"attachmentIds", p.AttachmentIDs); err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (s *Service) UpdatePermit(ctx context.Context, pr *hse.Principal, id string
 		// The links carry the station and contractor that decide who may
 		// open the files, so they follow a move as well as a new list.
 		if in.AttachmentIDs != nil || next.StationID != p.StationID || next.ContractorID != p.ContractorID {
-			if err := tx.SetAttachments(ctx, pr.OrgID, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: next.StationID, ContractorID: next.ContractorID},
+			if err := hse.Attach(ctx, tx, pr, hse.AttachmentLink{EntityType: EntityType, EntityID: p.ID, StationID: next.StationID, ContractorID: next.ContractorID},
 				"attachmentIds", next.AttachmentIDs); err != nil {
 				return err
 			}

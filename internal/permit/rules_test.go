@@ -181,6 +181,13 @@ func TestApprovalProblems(t *testing.T) {
 		{"clash with confined space", testDetails(TypeHotWork, true, fresh), []Permit{other(TypeConfinedSpace, StatusActive)}, "boss", ReasonClash},
 		{"clash with hot work", testDetails(TypeConfinedSpace, true, fresh), []Permit{other(TypeHotWork, StatusApproved)}, "boss", ReasonClash},
 		{"safe combination", testDetails(TypeHotWork, true, fresh), []Permit{other(TypeElectrical, StatusActive)}, "boss", ""},
+		{"same type at the same place", located(testDetails(TypeHotWork, true, fresh), "Pump island 2"),
+			[]Permit{place(other(TypeHotWork, StatusApproved), "pump-island 2")}, "boss", ReasonClash},
+		{"same type, no place named", testDetails(TypeWorkAtHeight, true), []Permit{other(TypeWorkAtHeight, StatusActive)}, "boss", ReasonClash},
+		{"same type elsewhere at the station", located(testDetails(TypeHotWork, true, fresh), "Pump island 2"),
+			[]Permit{place(other(TypeHotWork, StatusApproved), "Canopy")}, "boss", ""},
+		{"same type at the same place, not overlapping", located(testDetails(TypeHotWork, true, fresh), "Canopy"),
+			[]Permit{place(later(other(TypeHotWork, StatusApproved)), "Canopy")}, "boss", ""},
 		{"several at once", testDetails(TypeHotWork, false), []Permit{other(TypeTankCleaning, StatusActive)}, "req",
 			"SELF_APPROVAL,PRECAUTION_UNCONFIRMED,PRECAUTION_UNCONFIRMED,PRECAUTION_UNCONFIRMED,GAS_TEST_MISSING,PERMIT_CLASH"},
 	}
@@ -211,6 +218,36 @@ func TestApprovalProblems(t *testing.T) {
 	}
 }
 
+// located sets the location of a permit under test.
+func located(d *Details, location string) *Details { d.Permit.Location = location; return d }
+
+func place(p Permit, location string) Permit { p.Location = location; return p }
+
+// later moves a permit past the end of testDetails' window.
+func later(p Permit) Permit {
+	p.ValidFrom, p.ValidTo = p.ValidFrom.Add(6*time.Hour), p.ValidTo.Add(6*time.Hour)
+	return p
+}
+
+func TestSamePlace(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Canopy, pump island 2", "canopy pump-island 2", true},
+		{"  Tank  farm ", "TANK FARM.", true},
+		{"Tank farm", "", true},
+		{"", "", true},
+		{"Pump island 2", "Pump island 3", false},
+		{"Canopy", "Canopy roof", false},
+		{"Zone 1", "Zone1", false},
+	} {
+		if got := SamePlace(c.a, c.b); got != c.want {
+			t.Errorf("SamePlace(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
 func TestContractorReasons(t *testing.T) {
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	expired := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
@@ -222,5 +259,18 @@ func TestContractorReasons(t *testing.T) {
 	err = contractor.CheckEligible(&contractor.Contractor{ID: "c1", Name: "Sparks", Status: contractor.StatusActive}, docs, []string{"insurance"}, at)
 	if got := codes(ContractorReasons(err, true)); got != "CONTRACTOR_DOCUMENT_INVALID" {
 		t.Errorf("expired document: %s", got)
+	}
+}
+
+func TestHours(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		12 * time.Hour:               "12 h",
+		4*time.Hour + 30*time.Minute: "4 h 30 min",
+		45 * time.Minute:             "45 min",
+		72 * time.Hour:               "72 h",
+	} {
+		if got := Hours(d); got != want {
+			t.Errorf("Hours(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

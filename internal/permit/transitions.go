@@ -20,6 +20,11 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 	if err := pr.Require(PermRead); err != nil {
 		return nil, err
 	}
+	// Who may make the move is decided before the permit is read, so a
+	// caller who may not learns nothing of its version or state.
+	if err := MayMove(m, Actor{UserID: pr.UserID, Permissions: pr.Permissions}); err != nil {
+		return nil, err
+	}
 	note = strings.TrimSpace(note)
 	if len(note) > 5000 {
 		return nil, hse.Invalid("the note is too long", hse.FieldError{Field: noteField(m), Message: "at most 5,000 characters"})
@@ -103,39 +108,55 @@ func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d
 		return err
 	}
 	reasons := ApprovalProblems(WorkCheck{Details: d, Clashing: clashing, At: now}, pr.UserID)
-	if p.ContractorID != "" {
-		r, _ := RuleFor(p.Type)
-		at := p.ValidTo
-		if at.Before(now) {
-			at = now
-		}
-		err := contractor.CheckEligibleIn(ctx, tx, pr.OrgID, p.ContractorID, r.Documents, at)
-		var de *hse.Error
-		if errors.As(err, &de) && de.Code == "CONTRACTOR_NOT_ELIGIBLE" {
-			c, cerr := tx.FindContractor(ctx, pr.OrgID, p.ContractorID, now)
-			if cerr != nil {
-				return cerr
-			}
-			reasons = append(reasons, ContractorReasons(de, c.Status == contractor.StatusActive)...)
-		} else if err != nil {
-			return err
-		}
+	cr, err := contractorProblems(ctx, tx, pr.OrgID, p, p.ValidTo, now)
+	if err != nil {
+		return err
 	}
-	if len(reasons) > 0 {
+	if reasons = append(reasons, cr...); len(reasons) > 0 {
 		return Refusal("APPROVAL_REFUSED", "approved", reasons)
 	}
 	return nil
 }
 
-// checkActivation re-checks the window, the gas test and clashes when the
-// work starts.
+// contractorProblems checks the permit's contractor, when it has one, as
+// approval does: Active, and holding a valid document of each type the
+// permit's type requires through the day of until (the valid-to the work
+// will run to). A company suspended, or whose insurance lapsed, after the
+// approval is refused again at activation and at every extension.
+func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, until, now time.Time) ([]Reason, error) {
+	if p.ContractorID == "" {
+		return nil, nil
+	}
+	r, _ := RuleFor(p.Type)
+	if until.Before(now) {
+		until = now
+	}
+	err := contractor.CheckEligibleIn(ctx, tx, orgID, p.ContractorID, r.Documents, until)
+	var de *hse.Error
+	if !errors.As(err, &de) || de.Code != "CONTRACTOR_NOT_ELIGIBLE" {
+		return nil, err
+	}
+	c, err := tx.FindContractor(ctx, orgID, p.ContractorID, now)
+	if err != nil {
+		return nil, err
+	}
+	return ContractorReasons(de, c.Status == contractor.StatusActive), nil
+}
+
+// checkActivation re-checks, when the work starts, what may have changed
+// since approval: the window, the gas test, clashes and the contractor.
 func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now time.Time) error {
 	p := d.Permit
 	clashing, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
 	if err != nil {
 		return err
 	}
-	if reasons := ActivationProblems(WorkCheck{Details: d, Clashing: clashing, At: now}); len(reasons) > 0 {
+	reasons := ActivationProblems(WorkCheck{Details: d, Clashing: clashing, At: now})
+	cr, err := contractorProblems(ctx, tx, orgID, p, p.ValidTo, now)
+	if err != nil {
+		return err
+	}
+	if reasons = append(reasons, cr...); len(reasons) > 0 {
 		return Refusal("ACTIVATION_REFUSED", "activated", reasons)
 	}
 	return nil
@@ -305,7 +326,8 @@ func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id strin
 // approver other than the requester, as approval does. One extension adds
 // at most the type's maximum duration, and the whole span from validFrom
 // stays within the type's MaxTotal; the longer window must not clash with
-// another permit at the station.
+// another permit at the station, and the contractor must still be eligible
+// through the new valid-to day. Every refusal reason comes at once.
 func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, version int64, newValidTo time.Time, reason string) (*Details, error) {
 	if err := pr.Require(PermApprove); err != nil {
 		return nil, err
@@ -331,18 +353,26 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		if !now.Before(p.ValidTo) {
 			return hse.Conflict("PERMIT_EXPIRED", "the permit's validity ended at %s; request a new permit", p.ValidTo.Format(time.RFC3339))
 		}
-		if p.RequestedBy == pr.UserID {
-			return Refusal("EXTENSION_REFUSED", "extended", []Reason{{Code: ReasonSelfApproval, Message: "a permit is extended by someone other than its requester"}})
-		}
 		r, _ := RuleFor(p.Type)
 		switch {
 		case !newValidTo.After(p.ValidTo):
 			return hse.Invalid("an extension moves validTo later", hse.FieldError{Field: "validTo", Message: "must be after " + p.ValidTo.Format(time.RFC3339)})
 		case newValidTo.Sub(p.ValidTo) > r.MaxDuration:
-			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", r.MaxDuration)})
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxDuration))})
 		case newValidTo.Sub(p.ValidFrom) > r.MaxTotal:
 			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo",
-				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, r.MaxTotal)})
+				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, Hours(r.MaxTotal))})
+		}
+		// Every reason at once, as for an approval: the requester, the
+		// contractor through the new valid-to, and clashes of the longer
+		// window.
+		var reasons []Reason
+		if p.RequestedBy == pr.UserID {
+			reasons = append(reasons, Reason{Code: ReasonSelfApproval, Message: "a permit is extended by someone other than its requester"})
+		}
+		cr, err := contractorProblems(ctx, tx, pr.OrgID, p, newValidTo, now)
+		if err != nil {
+			return err
 		}
 		clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, newValidTo, p.ID)
 		if err != nil {
@@ -350,7 +380,7 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		}
 		longer := *p
 		longer.ValidTo = newValidTo
-		if reasons := clashProblems(&longer, clashing); len(reasons) > 0 {
+		if reasons = append(append(reasons, cr...), clashProblems(&longer, clashing)...); len(reasons) > 0 {
 			return Refusal("EXTENSION_REFUSED", "extended", reasons)
 		}
 		x := &Extension{ID: hse.NewID(), PermitID: p.ID, OldValidTo: p.ValidTo, NewValidTo: newValidTo, Reason: reason, ExtendedBy: pr.UserID, ExtendedAt: now}

@@ -2,8 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
-	"strings"
+	"database/sql"
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -19,7 +18,7 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if seen[id] {
-			return hse.Invalid("an attachment is listed twice", hse.FieldError{Field: fieldAt(field, i), Message: "listed twice"})
+			return hse.Invalid("an attachment is listed twice", hse.FieldError{Field: hse.AttachmentField(field, i), Message: "listed twice"})
 		}
 		seen[id] = true
 		var n int
@@ -27,8 +26,7 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 			return err
 		}
 		if n == 0 {
-			return &hse.Error{Kind: hse.KindUnprocessable, Code: "UNKNOWN_ATTACHMENT", Message: "an attachment does not exist",
-				Fields: []hse.FieldError{{Field: fieldAt(field, i), Message: "no such attachment in this organization; upload it first (POST /api/upload)"}}}
+			return hse.UnknownAttachment(hse.AttachmentField(field, i))
 		}
 	}
 	if _, err := t.Exec(ctx, `DELETE FROM attachment_links WHERE organization_id = ? AND entity_type = ? AND entity_id = ?`,
@@ -45,11 +43,20 @@ func (t *Tx) SetAttachments(ctx context.Context, orgID string, l hse.AttachmentL
 	return nil
 }
 
-// fieldAt names the i-th id of a list field ("attachmentIds[2]"), or the
-// field itself when it holds a single id ("attachmentId").
-func fieldAt(field string, i int) string {
-	if strings.HasSuffix(field, "Ids") {
-		return fmt.Sprintf("%s[%d]", field, i)
+// FindFileAccess reads who uploaded a file of the organization, its type
+// and the records it is linked to: what decides who may see it.
+func (t *Tx) FindFileAccess(ctx context.Context, orgID, id string) (*hse.FileAccess, error) {
+	var f hse.FileAccess
+	var by sql.NullString
+	if err := t.QueryRow(ctx, `SELECT uploaded_by, content_type FROM attachments WHERE organization_id = ? AND id = ?`, orgID, id).
+		Scan(&by, &f.ContentType); err != nil {
+		return nil, notFound(err, "attachment")
 	}
-	return field
+	f.UploadedBy = by.String
+	links, err := attachmentTx{t}.AttachmentLinks(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Links = links
+	return &f, nil
 }

@@ -14,6 +14,9 @@ type dialect interface {
 	// tableExists is a query with one placeholder (the table name) that
 	// returns one boolean-ish row.
 	tableExistsQuery() string
+	// jsonArrayHas is a condition that the JSON array of strings in column
+	// holds the value of its one placeholder.
+	jsonArrayHas(column string) string
 }
 
 type sqliteDialect struct{}
@@ -21,6 +24,10 @@ type sqliteDialect struct{}
 func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) tableExistsQuery() string {
 	return `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`
+}
+
+func (sqliteDialect) jsonArrayHas(column string) string {
+	return `EXISTS (SELECT 1 FROM json_each(` + column + `) WHERE json_each.value = ?)`
 }
 
 type postgresDialect struct{}
@@ -49,4 +56,8 @@ func (postgresDialect) rebind(q string) string {
 
 func (postgresDialect) tableExistsQuery() string {
 	return `SELECT to_regclass(?) IS NOT NULL`
+}
+
+func (postgresDialect) jsonArrayHas(column string) string {
+	return column + ` @> jsonb_build_array(?::text)`
 }

@@ -71,3 +71,40 @@ func (t identityTx) RevokeInvitation(ctx context.Context, orgID, id string, at t
 	res, err := t.Exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE organization_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL`, utc(at), orgID, id)
 	return expectOne(res, err, "invitation")
 }
+
+// ReplacePendingInvitations revokes, at at, the invitations of email that
+// are neither accepted nor revoked, and returns their ids, so that the new
+// invitation the caller creates next is the only one. It first takes the
+// organization's row lock (a no-op update, portable where SELECT ... FOR
+// UPDATE is not): two invitations of one address sent at once queue, and
+// the second replaces the first instead of both staying pending.
+func (t identityTx) ReplacePendingInvitations(ctx context.Context, orgID, email string, at time.Time) ([]string, error) {
+	res, err := t.Exec(ctx, `UPDATE organizations SET updated_at = updated_at WHERE id = ?`, orgID)
+	if err := expectOne(res, err, "organization"); err != nil {
+		return nil, err
+	}
+	rows, err := t.Query(ctx, `SELECT id FROM invitations
+		WHERE organization_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY created_at, id`, orgID, email)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := t.RevokeInvitation(ctx, orgID, id, at); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -57,5 +58,38 @@ func (t identityTx) LoadPrincipal(ctx context.Context, orgID, userID, sessionID 
 	if err := jsonScan(stations.NullString, &p.Scope.StationIDs); err != nil {
 		return nil, err
 	}
+	if p.Scope.Kind == hse.ScopeStations {
+		// Being named a station's manager puts it in the manager's scope,
+		// beside the stations of the membership.
+		managed, err := t.managedStations(ctx, orgID, userID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range managed {
+			if !slices.Contains(p.Scope.StationIDs, id) {
+				p.Scope.StationIDs = append(p.Scope.StationIDs, id)
+			}
+		}
+	}
 	return p, nil
+}
+
+// managedStations lists the stations that name userID among their
+// managers.
+func (t identityTx) managedStations(ctx context.Context, orgID, userID string) ([]string, error) {
+	rows, err := t.Query(ctx, `SELECT id FROM stations WHERE organization_id = ? AND `+t.db.dialect.jsonArrayHas("manager_user_ids")+
+		` ORDER BY id`, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

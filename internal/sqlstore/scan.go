@@ -69,16 +69,6 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// isUniqueViolation reports whether err is a unique-constraint violation on
-// either engine.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
-}
-
 // placeholders returns "?, ?, ?" for n parameters.
 func placeholders(n int) string {
 	if n <= 0 {

@@ -340,3 +340,22 @@ func findPage[T any](ctx context.Context, tx *Tx, selectFrom string, w *where, s
 	}
 	return out, rows.Err()
 }
+
+// FindMemberAccess reads the permissions and the scope kind of a member's
+// role, for the rule on who may manage a station.
+func (t stationTx) FindMemberAccess(ctx context.Context, orgID, userID string) (*station.MemberAccess, error) {
+	var perms nullJSON
+	acc := &station.MemberAccess{}
+	err := t.QueryRow(ctx, `SELECT r.permissions, r.scope FROM memberships m
+		JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+		WHERE m.organization_id = ? AND m.user_id = ?`, orgID, userID).Scan(&perms, &acc.ScopeKind)
+	if err != nil {
+		return nil, notFound(err, "member")
+	}
+	var ps []hse.Permission
+	if err := jsonScan(perms.NullString, &ps); err != nil {
+		return nil, err
+	}
+	acc.Permissions = hse.NewPermissionSet(ps...)
+	return acc, nil
+}

@@ -112,10 +112,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 		}
 	}()
 	if err = fn(&Tx{tx: sqlTx, db: db, stmts: db.stmtsFor(pool)}); err != nil {
-		return err
+		return constraintError(err)
 	}
 	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return constraintError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

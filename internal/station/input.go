@@ -1,6 +1,7 @@
 package station
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -109,13 +110,31 @@ func (in Input) apply(s *Station) error {
 	return nil
 }
 
-// checkManagers refuses managers who are not members of the organization.
-func checkManagers(nonMembers []string) error {
-	if len(nonMembers) == 0 {
+// checkManagers refuses managers who could not run the station: a manager
+// is a member of the organization whose role reads stations and is not a
+// contractor company's (contractor staff work at stations; they do not
+// run them). Naming someone manager lets them see the station (see
+// ScopeChanged), so it must not reach people who should not.
+func checkManagers(ctx context.Context, tx Tx, orgID string, ids []string) error {
+	var problems []string
+	for _, id := range ids {
+		acc, err := tx.FindMemberAccess(ctx, orgID, id)
+		switch {
+		case hse.IsNotFound(err):
+			problems = append(problems, id+" is not a member of this organization")
+		case err != nil:
+			return err
+		case acc.ScopeKind == hse.ScopeContractor:
+			problems = append(problems, id+" is a contractor's staff member")
+		case !acc.Permissions.Has(PermRead):
+			problems = append(problems, id+" has a role without "+string(PermRead))
+		}
+	}
+	if len(problems) == 0 {
 		return nil
 	}
-	return hse.Invalid("managers must be members of the organization",
-		hse.FieldError{Field: "managerUserIds", Message: "not members of this organization: " + strings.Join(nonMembers, ", ")})
+	return hse.Invalid("managers must be members who may see stations and are not contractor staff",
+		hse.FieldError{Field: "managerUserIds", Message: strings.Join(problems, "; ")})
 }
 
 var monthPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)

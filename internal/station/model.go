@@ -74,13 +74,20 @@ type Tx interface {
 	// UpdateStation writes s if its stored version is still version and
 	// bumps it; otherwise it returns hse.StaleVersion.
 	UpdateStation(ctx context.Context, orgID string, s *Station, version int64) error
-	// NonMembers returns those of userIDs that are not members of the
-	// organization.
-	NonMembers(ctx context.Context, orgID string, userIDs []string) ([]string, error)
+	// FindMemberAccess returns what a member's role lets them do:
+	// hse.NotFound when the user is not a member of the organization.
+	FindMemberAccess(ctx context.Context, orgID, userID string) (*MemberAccess, error)
 	// PutStationHours stores h and returns what it replaced (nil if new).
 	PutStationHours(ctx context.Context, orgID string, h *Hours) (*Hours, error)
 	FindStationHours(ctx context.Context, orgID, stationID, from, to string) ([]Hours, error)
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
+}
+
+// MemberAccess is what a member's role allows: its permissions and the
+// kind of its scope.
+type MemberAccess struct {
+	Permissions hse.PermissionSet
+	ScopeKind   string // hse.ScopeOrganization, ScopeStations or ScopeContractor
 }
 
 // Permissions of the stations resource.

@@ -13,6 +13,18 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// ScopeChanged is called after a change of a station's managers has
+	// committed: being named manager adds the station to a member's scope
+	// (and being removed takes it away), so callers resolved and cached
+	// before must be resolved again. The identity service's
+	// ForgetPrincipals; nil in tests that need no cache.
+	ScopeChanged func()
+}
+
+func (s *Service) scopeChanged() {
+	if s.ScopeChanged != nil {
+		s.ScopeChanged()
+	}
 }
 
 // now is the service's clock at the microsecond precision both engines
@@ -26,8 +38,10 @@ func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id strin
 	return hse.NewAuditEntry(ctx, p, at, action, "station", id, before, after)
 }
 
-// visible reports whether the caller's scope reaches a station. Contractors
-// see the stations of their permits; until permits exist, none.
+// visible reports whether the caller's scope reaches a station: the
+// stations of their membership and those they manage (the principal's
+// scope holds both), or every station for organization-wide roles.
+// Contractors see none through this service.
 func visible(p *hse.Principal, id string) bool { return p.Scope.AllowsStation(id) }
 
 // restrict narrows a filter to the caller's scope.

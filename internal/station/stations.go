@@ -2,6 +2,7 @@ package station
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hsedigital/hse/internal/hse"
 )
@@ -58,11 +59,7 @@ func (s *Service) CreateStation(ctx context.Context, p *hse.Principal, in Input)
 		return nil, err
 	}
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
-		nm, err := tx.NonMembers(ctx, p.OrgID, st.ManagerUserIDs)
-		if err != nil {
-			return err
-		}
-		if err := checkManagers(nm); err != nil {
+		if err := checkManagers(ctx, tx, p.OrgID, st.ManagerUserIDs); err != nil {
 			return err
 		}
 		if err := tx.CreateStation(ctx, p.OrgID, st); err != nil {
@@ -75,6 +72,9 @@ func (s *Service) CreateStation(ctx context.Context, p *hse.Principal, in Input)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(st.ManagerUserIDs) > 0 {
+		s.scopeChanged()
 	}
 	return st, nil
 }
@@ -110,6 +110,7 @@ func (s *Service) DeactivateStation(ctx context.Context, p *hse.Principal, id st
 // changes nothing writes no new version and no audit entry.
 func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(*Station) (bool, error), checkMembers bool) (*Station, error) {
 	var st *Station
+	managersChanged := false
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 		var err error
 		if st, err = find(ctx, tx, p, id); err != nil {
@@ -124,14 +125,11 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 			return err
 		}
 		if checkMembers {
-			nm, err := tx.NonMembers(ctx, p.OrgID, st.ManagerUserIDs)
-			if err != nil {
-				return err
-			}
-			if err := checkManagers(nm); err != nil {
+			if err := checkManagers(ctx, tx, p.OrgID, st.ManagerUserIDs); err != nil {
 				return err
 			}
 		}
+		managersChanged = !slices.Equal(before["managerUserIds"].([]string), st.ManagerUserIDs)
 		cur := st.Version
 		st.Version, st.UpdatedAt = cur+1, s.now()
 		if err := tx.UpdateStation(ctx, p.OrgID, st, cur); err != nil {
@@ -148,6 +146,9 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 	})
 	if err != nil {
 		return nil, err
+	}
+	if managersChanged {
+		s.scopeChanged()
 	}
 	return st, nil
 }
