@@ -191,8 +191,8 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
 	a.Server = server.New(server.Options{
-		Addr:          fmt.Sprintf(":%d", cfg.Port),
-		MetricsAddr:   server.Addr(cfg.MetricsPort),
+		Addr:          cfg.ListenAddr,
+		MetricsAddr:   cfg.MetricsAddr(),
 		ShutdownDelay: cfg.ShutdownDelay,
 		DrainTimeout:  cfg.DrainTimeout,
 		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},

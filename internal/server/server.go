@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hsedigital/hse/internal/health"
@@ -133,12 +132,4 @@ func newHTTPServer(h http.Handler) *http.Server {
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 	}
-}
-
-// Addr formats a port as a listen address.
-func Addr(port int) string {
-	if port == 0 {
-		return ""
-	}
-	return ":" + strconv.Itoa(port)
 }
