@@ -126,10 +126,6 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		registerComments(api, d)
 	}
 	registerDocs(mux, api)
-	// Unknown API paths get a problem document rather than the mux's text.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		MarkUnmatched(r)
-		WriteProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc(catchAll, unmatched(mux))
 	return api
 }
