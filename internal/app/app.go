@@ -197,6 +197,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		DrainTimeout:  cfg.DrainTimeout,
 		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
+		MaxBodyBytes:  cfg.HTTP.MaxBodyBytes,
 		Wrap: idempotency.Middleware(idempotency.Options{
 			Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
 			// A retried upload is digested up to the upload limit.

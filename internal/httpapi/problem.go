@@ -189,10 +189,17 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 
 // WriteProblem writes a problem outside huma (middleware, plain handlers).
 func WriteProblem(w http.ResponseWriter, status int, code, detail string) {
+	WriteProblemFields(w, status, code, detail, nil)
+}
+
+// WriteProblemFields writes a problem outside huma that names the fields
+// at fault, as a validation problem from a handler does.
+func WriteProblemFields(w http.ResponseWriter, status int, code, detail string, fields []hse.FieldError) {
 	if code == "" {
 		code = codeForStatus(status)
 	}
-	p := Problem{Title: http.StatusText(status), Status: status, Code: code, Detail: detail, RequestID: w.Header().Get("X-Request-ID")}
+	p := Problem{Title: http.StatusText(status), Status: status, Code: code, Detail: detail, Errors: fields,
+		RequestID: w.Header().Get("X-Request-ID")}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

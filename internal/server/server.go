@@ -27,9 +27,12 @@ type Options struct {
 	Security     SecurityOptions
 	CORS         CORSOptions
 	// Wrap, when set, wraps the API routes inside the server's own
-	// middleware (after panic recovery, before routing): the idempotency
-	// keys of creating requests.
+	// middleware (after panic recovery and the input check, before
+	// routing): the idempotency keys of creating requests.
 	Wrap func(http.Handler) http.Handler
+	// MaxBodyBytes bounds the JSON bodies the input check reads (the
+	// API's own limit, HSE_MAX_BODY_BYTES); 0 means 1 MiB.
+	MaxBodyBytes int64
 }
 
 // Server is the HSE Digital HTTP server.
@@ -53,6 +56,8 @@ func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metri
 	if opts.Wrap != nil {
 		routes = opts.Wrap(routes)
 	}
+	pattern := func(r *http.Request) string { _, p := mux.Handler(r); return p }
+	routes = guardInput(routes, opts.MaxBodyBytes, pattern)
 	s.handler = observe(log, metrics, securityHeaders(cors(recoverPanics(log, routes), opts.CORS), opts.Security))
 	return s
 }
