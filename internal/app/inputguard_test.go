@@ -204,3 +204,16 @@ func TestInputGuardUpload(t *testing.T) {
 		wantRefused(t, "upload with a NUL in the query", r, "note")
 	})
 }
+
+// A long User-Agent is shortened for the session record on a character
+// boundary: cutting "é" in half made invalid UTF-8 that PostgreSQL
+// refused (500) although the header itself was fine.
+func TestLongUserAgentIsCutOnACharacter(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Agent Fuel")
+		ua := strings.Repeat("a", 299) + "é and more"
+		e.Must(200, e.Do(apptest.Request{Method: "POST", Path: "/api/auth/login", Body: map[string]any{"email": owner.Email, "password": owner.Password},
+			Header: map[string]string{"User-Agent": ua}}))
+	})
+}
