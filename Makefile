@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
+.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -20,6 +20,24 @@ test: vet
 ## test-race: the suite under the race detector (slower)
 test-race:
 	$(GO) test -count=1 -race ./...
+
+## fuzz: each fuzz target for FUZZTIME (default 10s); an input that fails is saved under the
+## package's testdata/fuzz, where it stays as a regression case that `make test` runs
+FUZZTIME ?= 10s
+FUZZ_TARGETS = \
+	./internal/inputguard:FuzzCheckJSON \
+	./internal/inputguard:FuzzCheckQuery \
+	./internal/checklist:FuzzDefinition \
+	./internal/hse:FuzzDecodeCursor \
+	./internal/httpapi:FuzzCSVSafe \
+	./internal/httpapi:FuzzListParams \
+	./internal/app:FuzzWriteBodies
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "== $$name in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test "$$pkg" -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
 
 vet:
 	@unformatted=$$(gofmt -l cmd internal tools deploy 2>/dev/null); \
