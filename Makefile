@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
+.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -20,6 +20,26 @@ test: vet
 ## test-race: the suite under the race detector (slower)
 test-race:
 	$(GO) test -count=1 -race ./...
+
+## fuzz: each fuzz target for FUZZTIME (default 10s; the one through the whole API, whose workers
+## start a platform first, FUZZTIME_API, default 30s); an input that fails is saved under the
+## package's testdata/fuzz, where it stays as a regression case that `make test` runs
+FUZZTIME ?= 10s
+FUZZTIME_API ?= 30s
+FUZZ_TARGETS = \
+	./internal/inputguard:FuzzCheckJSON:$(FUZZTIME) \
+	./internal/inputguard:FuzzCheckQuery:$(FUZZTIME) \
+	./internal/checklist:FuzzDefinition:$(FUZZTIME) \
+	./internal/hse:FuzzDecodeCursor:$(FUZZTIME) \
+	./internal/httpapi:FuzzCSVSafe:$(FUZZTIME) \
+	./internal/httpapi:FuzzListParams:$(FUZZTIME) \
+	./internal/app:FuzzWriteBodies:$(FUZZTIME_API)
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; time=$${rest#*:}; \
+	  echo "== $$name in $$pkg for $$time"; \
+	  $(GO) test "$$pkg" -run '^$$' -fuzz "^$$name\$$" -fuzztime "$$time"; \
+	done
 
 vet:
 	@unformatted=$$(gofmt -l cmd internal tools deploy 2>/dev/null); \

@@ -112,7 +112,8 @@ const envHelp = `
 Environment:
   HSE_ENV                  development (default) or production
   PORT                     API port (default 3001)
-  METRICS_PORT             serve /metrics on its own port (default: on PORT)
+  HSE_LISTEN_ADDR          HOST:PORT to listen on, e.g. 127.0.0.1:3001 (default :PORT, every interface)
+  METRICS_PORT             serve /metrics on its own port, on HSE_LISTEN_ADDR's host (default: on PORT)
   DATABASE_URL             postgres://USER:PASS@HOST:5432/DB, or sqlite:PATH;
                            unset: embedded SQLite at $HSE_DATA_DIR/hse.db
   DATABASE_POOL_SIZE       maximum open database connections (default 10)

@@ -191,12 +191,13 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
 	a.Server = server.New(server.Options{
-		Addr:          fmt.Sprintf(":%d", cfg.Port),
-		MetricsAddr:   server.Addr(cfg.MetricsPort),
+		Addr:          cfg.ListenAddr,
+		MetricsAddr:   cfg.MetricsAddr(),
 		ShutdownDelay: cfg.ShutdownDelay,
 		DrainTimeout:  cfg.DrainTimeout,
 		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
+		MaxBodyBytes:  cfg.HTTP.MaxBodyBytes,
 		Wrap: idempotency.Middleware(idempotency.Options{
 			Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
 			// A retried upload is digested up to the upload limit.

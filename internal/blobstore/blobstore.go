@@ -28,6 +28,8 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/s3blob"
+
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // Location is a parsed bucket URL.
@@ -50,7 +52,13 @@ func ParseURL(rawURL string) (*Location, error) {
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("not a URL: %w", err)
+		// url.Error repeats the whole URL, credentials included; only
+		// its reason is safe to show.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("not a URL: %v", err)
 	}
 	switch u.Scheme {
 	case "file":
@@ -86,7 +94,10 @@ func ParseURL(rawURL string) (*Location, error) {
 			case "endpoint":
 				e, err := url.Parse(v)
 				if err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" {
-					return nil, fmt.Errorf("s3 URL: endpoint %q must be http://host:port or https://host", v)
+					return nil, fmt.Errorf("s3 URL: endpoint %q must be http://host:port or https://host", redact.URL(v))
+				}
+				if e.User != nil {
+					return nil, errors.New("s3 URL: the endpoint carries credentials; give them in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
 				}
 				loc.Endpoint = v
 			case "use_path_style":

@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/hsedigital/hse/internal/blobstore"
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // Backup configures backups.
@@ -61,7 +62,7 @@ func LoadBackup(getenv Getenv, dataDir string) (Backup, []error) {
 	b.Bucket = strings.TrimSpace(getenv("HSE_BACKUP_BUCKET"))
 	if b.Bucket != "" {
 		if _, err := blobstore.ParseURL(b.Bucket); err != nil {
-			errs = append(errs, fmt.Errorf("HSE_BACKUP_BUCKET=%q is invalid: %v (expected s3://BUCKET/PREFIX?region=REGION[&endpoint=http://host:port&use_path_style=true] or file:///absolute/path)", b.Bucket, err))
+			errs = append(errs, fmt.Errorf("HSE_BACKUP_BUCKET=%q is invalid: %v (expected s3://BUCKET/PREFIX?region=REGION[&endpoint=http://host:port&use_path_style=true] or file:///absolute/path)", redact.URL(b.Bucket), err))
 		}
 	}
 	return b, errs

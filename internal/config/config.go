@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // Environments accepted in HSE_ENV.
@@ -34,8 +36,14 @@ const MinSecretBytes = 32
 type Config struct {
 	Env string // development | production
 
-	Port        int // PORT
+	Port        int // PORT, or the port of HSE_LISTEN_ADDR
 	MetricsPort int // METRICS_PORT; 0 serves /metrics on the main port
+	// ListenAddr is where the API listens (HSE_LISTEN_ADDR, HOST:PORT);
+	// ":PORT", every interface, when unset.
+	ListenAddr string
+	// ListenHost is the host part of ListenAddr ("" for every interface);
+	// a separate metrics port binds it too.
+	ListenHost string
 
 	DatabaseURL      string // as given; empty means the embedded default
 	Engine           string // sqlite | postgres
@@ -101,11 +109,7 @@ func Load(getenv Getenv) (*Config, error) {
 		bad("HSE_ENV", c.Env, `expected "development" or "production"`)
 	}
 
-	c.Port = intVar(getenv, "PORT", 3001, 1, 65535, bad)
-	c.MetricsPort = intVar(getenv, "METRICS_PORT", 0, 0, 65535, bad)
-	if c.MetricsPort != 0 && c.MetricsPort == c.Port {
-		bad("METRICS_PORT", strconv.Itoa(c.MetricsPort), "must differ from PORT (leave it unset to serve /metrics on PORT)")
-	}
+	c.loadListen(getenv, bad)
 
 	c.DataDir = strings.TrimSpace(getenv("HSE_DATA_DIR"))
 	if c.DataDir == "" {
@@ -197,7 +201,7 @@ func (c *Config) parseDatabaseURL() error {
 		c.Engine = EngineSQLite
 		p := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
 		if p == "" {
-			return fmt.Errorf("DATABASE_URL=%q is invalid: expected sqlite:PATH with a file path", raw)
+			return fmt.Errorf("DATABASE_URL=%q is invalid: expected sqlite:PATH with a file path", redact.URL(raw))
 		}
 		c.SQLitePath = p
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):

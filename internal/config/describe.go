@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // Setting is one line of the effective configuration, safe to print.
@@ -22,16 +23,17 @@ func (c *Config) Describe() []Setting {
 		}
 		return strconv.Itoa(p)
 	}
-	dbURL := c.DatabaseURL
+	dbURL := maskURL(c.DatabaseURL)
 	if c.DatabaseDefault {
 		dbURL = "(unset: embedded SQLite)"
 	}
 	out := []Setting{
 		{"HSE_ENV", c.Env},
 		{"PORT", strconv.Itoa(c.Port)},
+		{"HSE_LISTEN_ADDR", c.listenNote()},
 		{"METRICS_PORT", port(c.MetricsPort)},
 		{"HSE_DATA_DIR", c.DataDir},
-		{"DATABASE_URL", maskURL(dbURL)},
+		{"DATABASE_URL", dbURL},
 		{"database engine", c.Engine + c.sqliteNote()},
 		{"DATABASE_POOL_SIZE", strconv.Itoa(c.DatabasePoolSize)},
 		{"JWT_SECRET", maskSecret(c.JWTSecret)},
@@ -62,6 +64,14 @@ func (c *Config) Describe() []Setting {
 	return append(out, c.Mail.Describe()...)
 }
 
+// listenNote says where the API listens, in words for every interface.
+func (c *Config) listenNote() string {
+	if c.ListenHost == "" {
+		return c.ListenAddr + " (every interface)"
+	}
+	return c.ListenAddr
+}
+
 func (c *Config) sqliteNote() string {
 	if c.Engine == EngineSQLite {
 		return " (" + c.SQLitePath + ")"
@@ -76,24 +86,10 @@ func maskSecret(s string) string {
 	return fmt.Sprintf("******** (%d bytes)", len(s))
 }
 
-// maskURL hides the password of a connection URL and leaves the rest, which
-// an operator needs to recognise the target.
-func maskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if _, has := u.User.Password(); u.User != nil && has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	// Query parameters such as password=… are masked too.
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
+// maskURL hides the secrets of a connection URL (password, secret query
+// parameters) and leaves the rest, which an operator needs to recognise
+// the target. A value that is not a URL is hidden whole.
+func maskURL(raw string) string { return redact.URL(raw) }
 
 func orUnset(s string) string {
 	if s == "" {

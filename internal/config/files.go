@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hsedigital/hse/internal/blobstore"
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // Defaults of the file upload limits.
@@ -46,7 +47,7 @@ func LoadFiles(getenv Getenv, dataDir string) (Files, []error) {
 		}
 		f.Bucket, f.Default = (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String(), true
 	} else if _, err := blobstore.ParseURL(f.Bucket); err != nil {
-		errs = append(errs, fmt.Errorf("HSE_FILES_BUCKET=%q is invalid: %v (expected s3://BUCKET/PREFIX?region=REGION[&endpoint=http://host:port&use_path_style=true] or file:///absolute/path)", f.Bucket, err))
+		errs = append(errs, fmt.Errorf("HSE_FILES_BUCKET=%q is invalid: %v (expected s3://BUCKET/PREFIX?region=REGION[&endpoint=http://host:port&use_path_style=true] or file:///absolute/path)", redact.URL(f.Bucket), err))
 	}
 	f.MaxBytes = int64Var(getenv, "HSE_UPLOAD_MAX_BYTES", DefaultUploadMaxBytes, 1024, 5<<30, bad)
 	f.MaxPixels = int64Var(getenv, "HSE_IMAGE_MAX_PIXELS", DefaultImageMaxPixels, 1_000_000, 500_000_000, bad)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // DefaultPublicURL is where a local install is reached.
@@ -47,7 +49,7 @@ func LoadHTTP(getenv Getenv) (HTTP, error) {
 		}
 		origin, err := parseOrigin(entry)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("CORS_ORIGINS entry %q is invalid: %v (expected a comma-separated list of origins such as https://app.example.com or http://localhost:5173)", entry, err))
+			errs = append(errs, fmt.Errorf("CORS_ORIGINS entry %q is invalid: %v (expected a comma-separated list of origins such as https://app.example.com or http://localhost:5173)", redact.URL(entry), err))
 			continue
 		}
 		if !seen[origin] {
@@ -69,7 +71,7 @@ func LoadHTTP(getenv Getenv) (HTTP, error) {
 		h.PublicURL = DefaultPublicURL
 	}
 	if u, err := parsePublicURL(h.PublicURL); err != nil {
-		errs = append(errs, fmt.Errorf("HSE_PUBLIC_URL=%q is invalid: %v (expected an absolute http or https URL such as https://hse.example.com)", h.PublicURL, err))
+		errs = append(errs, fmt.Errorf("HSE_PUBLIC_URL=%q is invalid: %v (expected an absolute http or https URL such as https://hse.example.com)", redact.URL(h.PublicURL), err))
 	} else {
 		h.PublicURL = u
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsedigital/hse/internal/redact"
 )
 
 // TLS modes accepted in SMTP_TLS.
@@ -59,7 +61,7 @@ func LoadMail(getenv Getenv) (Mail, error) {
 	// The port has its own variable; IPv6 literals are refused because the
 	// SMTP client would join them with the port without brackets.
 	if strings.ContainsAny(m.Host, ":/ @[]") {
-		bad("SMTP_HOST", m.Host, "expected a host name or IPv4 address only (put the port in SMTP_PORT)")
+		bad("SMTP_HOST", redact.Host(m.Host), "expected a host name or IPv4 address only (put the port in SMTP_PORT)")
 	}
 
 	switch m.TLS {

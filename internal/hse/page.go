@@ -3,6 +3,7 @@ package hse
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 )
 
 // MaxPageSize bounds every list page.
@@ -53,7 +54,9 @@ func DecodeCursor(s string) (Cursor, error) {
 		return c, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) > 1024 || json.Unmarshal(b, &c) != nil || c.ID == "" {
+	// A NUL in the key or id would reach the list query, where PostgreSQL
+	// refuses it (SQLSTATE 22021); no cursor the server made holds one.
+	if err != nil || len(b) > 1024 || json.Unmarshal(b, &c) != nil || c.ID == "" || strings.ContainsRune(c.Key+c.ID, 0) {
 		return Cursor{}, Invalid("invalid cursor", FieldError{Field: "cursor", Message: "pass back nextCursor from the previous page unchanged"})
 	}
 	return c, nil

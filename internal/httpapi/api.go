@@ -68,7 +68,12 @@ const humaDefaultMaxBodyBytes = 1024 * 1024
 func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg := huma.DefaultConfig("HSE Digital API", d.Build.Version)
 	cfg.Info.Description = "Multi-tenant health, safety and environment compliance platform: " +
-		"audits and inspections, incidents, corrective actions, contractors and permits to work."
+		"audits and inspections, incidents, corrective actions, contractors and permits to work.\n\n" +
+		"Every error is an RFC 9457 problem document with a stable `code`. Text that cannot be stored " +
+		"(a NUL, bytes that are not UTF-8, a lone surrogate escape) anywhere in the path, query, headers " +
+		"or JSON body is `400 INVALID_CHARACTERS` naming the field; a method a path does not have is " +
+		"`405 METHOD_NOT_ALLOWED` with `Allow`; a database that cannot be reached is " +
+		"`503 UNAVAILABLE` with `Retry-After`. API answers carry `Cache-Control: no-store`."
 	// The document and the reference page are served by this package (the
 	// page without any CDN), and responses carry no $schema links.
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
@@ -126,10 +131,6 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		registerComments(api, d)
 	}
 	registerDocs(mux, api)
-	// Unknown API paths get a problem document rather than the mux's text.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		MarkUnmatched(r)
-		WriteProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc(catchAll, unmatched(mux))
 	return api
 }

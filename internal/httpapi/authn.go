@@ -63,7 +63,9 @@ func authMiddleware(d Deps) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		ua := ctx.Header("User-Agent")
 		if len(ua) > 300 {
-			ua = ua[:300]
+			// Cut on a character boundary: half a character is invalid
+			// UTF-8, which PostgreSQL refuses to store with the session.
+			ua = strings.ToValidUTF8(ua[:300], "")
 		}
 		meta := hse.RequestMeta{IP: clientIP(ctx, d.TrustProxy), UserAgent: ua, RequestID: reqid.From(ctx.Context())}
 		ctx = huma.WithContext(ctx, hse.WithRequestMeta(ctx.Context(), meta))

@@ -145,7 +145,10 @@ func csvSafe(s string) string {
 	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return s
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
+	// ParseFloat also reads "+Inf", "-NaN" and hexadecimal floats, which a
+	// spreadsheet takes for a formula: only decimal digits, sign, point and
+	// exponent make a plain number.
+	if _, err := strconv.ParseFloat(s, 64); err == nil && strings.Trim(s, "+-0123456789.eE") == "" {
 		return s
 	}
 	return "'" + s

@@ -162,12 +162,18 @@ func init() {
 
 // problemFor converts an error from a service into a problem. Internal
 // errors are logged once with the request id and shown as "internal error".
-// A rate-limit refusal carries Retry-After.
+// A rate-limit refusal and an unavailable dependency (503 UNAVAILABLE)
+// carry Retry-After.
 func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 	var de *hse.Error
 	if !errors.As(err, &de) || de.Kind == hse.KindInternal {
 		log.ErrorContext(ctx, "internal error", "err", err)
 		return &Problem{Title: "Internal Server Error", Status: 500, Code: "INTERNAL", Detail: "internal error", RequestID: reqid.From(ctx)}
+	}
+	if de.Kind == hse.KindUnavailable && de.Err != nil {
+		// A dependency is down: worth a line per request, like an internal
+		// error, but the client is only told to retry.
+		log.WarnContext(ctx, "dependency unavailable", "err", err)
 	}
 	status := statusForKind[de.Kind]
 	p := &Problem{Title: http.StatusText(status), Status: status, Code: de.Code, Detail: de.Message, Errors: de.Fields,
@@ -189,10 +195,17 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) error {
 
 // WriteProblem writes a problem outside huma (middleware, plain handlers).
 func WriteProblem(w http.ResponseWriter, status int, code, detail string) {
+	WriteProblemFields(w, status, code, detail, nil)
+}
+
+// WriteProblemFields writes a problem outside huma that names the fields
+// at fault, as a validation problem from a handler does.
+func WriteProblemFields(w http.ResponseWriter, status int, code, detail string, fields []hse.FieldError) {
 	if code == "" {
 		code = codeForStatus(status)
 	}
-	p := Problem{Title: http.StatusText(status), Status: status, Code: code, Detail: detail, RequestID: w.Header().Get("X-Request-ID")}
+	p := Problem{Title: http.StatusText(status), Status: status, Code: code, Detail: detail, Errors: fields,
+		RequestID: w.Header().Get("X-Request-ID")}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

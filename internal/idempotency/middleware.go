@@ -217,8 +217,11 @@ func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 			Claim: hse.NewID(), CreatedAt: now, ExpiresAt: now.Add(o.TTL)}
 		cur, err := o.Store.Claim(ctx, rec, o.StaleAfter)
 		if err != nil {
+			// The key store is the database: it is down, and the request
+			// gets the API's one answer for that.
 			o.Log.ErrorContext(ctx, "idempotency key claim failed", "err", err)
-			problem(w, r, http.StatusServiceUnavailable, "IDEMPOTENCY_UNAVAILABLE", "the request could not be made safe to retry; try again")
+			w.Header().Set("Retry-After", "5")
+			problem(w, r, http.StatusServiceUnavailable, "UNAVAILABLE", "the request could not be made safe to retry because the database is unavailable; try again shortly")
 			return
 		}
 		if cur == nil {

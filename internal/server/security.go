@@ -49,11 +49,17 @@ func securityHeaders(next http.Handler, o SecurityOptions) http.Handler {
 	}
 	// API answers are data, never rendered: they get the compact set of
 	// the OWASP REST guidance. A JSON body that some browser did render
-	// could load nothing and sit in no frame.
+	// could load nothing and sit in no frame. Nearly every answer is
+	// personal (a member's records, their tokens, their permissions), so
+	// none may be kept by a browser or a shared cache: no-store is the
+	// default, and the few answers that may be cached say so themselves
+	// (file contents revalidate with their ETag; the API reference under
+	// /api/docs is not an API path and is public).
 	api := []header{
 		{"Content-Security-Policy", []string{apiContentSecurityPolicy}},
 		{"X-Content-Type-Options", []string{"nosniff"}},
 		{"X-Frame-Options", []string{"DENY"}},
+		{"Cache-Control", []string{"no-store"}},
 	}
 	hstsValue := []string{hsts}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hsedigital/hse/internal/health"
@@ -28,9 +27,12 @@ type Options struct {
 	Security     SecurityOptions
 	CORS         CORSOptions
 	// Wrap, when set, wraps the API routes inside the server's own
-	// middleware (after panic recovery, before routing): the idempotency
-	// keys of creating requests.
+	// middleware (after panic recovery and the input check, before
+	// routing): the idempotency keys of creating requests.
 	Wrap func(http.Handler) http.Handler
+	// MaxBodyBytes bounds the JSON bodies the input check reads (the
+	// API's own limit, HSE_MAX_BODY_BYTES); 0 means 1 MiB.
+	MaxBodyBytes int64
 }
 
 // Server is the HSE Digital HTTP server.
@@ -54,6 +56,8 @@ func New(opts Options, log *slog.Logger, checker *health.Checker, metrics *Metri
 	if opts.Wrap != nil {
 		routes = opts.Wrap(routes)
 	}
+	pattern := func(r *http.Request) string { _, p := mux.Handler(r); return p }
+	routes = guardInput(routes, opts.MaxBodyBytes, pattern)
 	s.handler = observe(log, metrics, securityHeaders(cors(recoverPanics(log, routes), opts.CORS), opts.Security))
 	return s
 }
@@ -133,12 +137,4 @@ func newHTTPServer(h http.Handler) *http.Server {
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 	}
-}
-
-// Addr formats a port as a listen address.
-func Addr(port int) string {
-	if port == 0 {
-		return ""
-	}
-	return ":" + strconv.Itoa(port)
 }

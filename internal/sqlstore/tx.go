@@ -64,7 +64,8 @@ type Scope struct {
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
-// back otherwise (also when fn panics).
+// back otherwise (also when fn panics). A database that cannot be reached
+// is reported as ErrUnavailable.
 func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 	if sc.ReadOnly {
 		opts := &sql.TxOptions{ReadOnly: true}
@@ -73,9 +74,9 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 			// pool is query_only already.
 			opts = nil
 		}
-		return db.run(ctx, db.read, opts, sc, fn)
+		return unavailable(db.run(ctx, db.read, opts, sc, fn))
 	}
-	return db.run(ctx, db.write, nil, sc, fn)
+	return unavailable(db.run(ctx, db.write, nil, sc, fn))
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error) (err error) {
