@@ -18,6 +18,8 @@ type stuckStore struct{}
 func (s *stuckStore) Claim(_ context.Context, rec *Record, _ time.Duration) (*Record, error) {
 	return &Record{OrgID: rec.OrgID, Key: rec.Key, UserID: rec.UserID, Method: rec.Method, Path: rec.Path, Claim: "other"}, nil
 }
+func (s *stuckStore) Heartbeat(context.Context, *Record, time.Time) (bool, error) { return false, nil }
+func (s *stuckStore) Hold(ctx context.Context) (context.Context, Hold)            { return ctx, nil }
 func (s *stuckStore) Complete(context.Context, *Record) error {
 	return errors.New("not the claim holder")
 }

@@ -64,8 +64,22 @@ type Scope struct {
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
-// back otherwise (also when fn panics).
+// back otherwise (also when fn panics). Under a context from Hold, the
+// first write transaction is held open instead of committed, and later
+// ones join it (see Holder).
 func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
+	if h := holderOf(ctx, db); h != nil && h.mu.TryLock() {
+		// TryLock: a transaction opened inside another's fn (nested) runs
+		// on its own, as it would without the holder, instead of waiting
+		// for the one it is nested in.
+		defer h.mu.Unlock()
+		switch {
+		case h.tx != nil:
+			return h.join(ctx, sc, fn)
+		case !h.done && !sc.ReadOnly:
+			return db.run(ctx, db.write, nil, sc, fn, h)
+		}
+	}
 	if sc.ReadOnly {
 		opts := &sql.TxOptions{ReadOnly: true}
 		if db.engine == SQLite {
@@ -73,17 +87,25 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 			// pool is query_only already.
 			opts = nil
 		}
-		return db.run(ctx, db.read, opts, sc, fn)
+		return db.run(ctx, db.read, opts, sc, fn, nil)
 	}
-	return db.run(ctx, db.write, nil, sc, fn)
+	return db.run(ctx, db.write, nil, sc, fn, nil)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error) (err error) {
+// run runs fn in a new transaction of pool. With a holder, a transaction
+// whose fn succeeded is handed to it, uncommitted, with its place in the
+// gate.
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error, h *Holder) (err error) {
 	g := db.gateFor(pool)
 	if err := g.enter(ctx); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer g.leave()
+	held := false
+	defer func() {
+		if !held {
+			g.leave()
+		}
+	}()
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -91,13 +113,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 	if db.engine == Postgres {
 		// One round trip: act as the RLS-bound role and say whose rows
 		// this transaction may see. All settings end with the transaction.
-		platform := ""
-		if sc.Platform {
-			platform = "on"
-		}
 		if _, err := sqlTx.ExecContext(ctx, `SELECT set_config('role', 'hse_app', true),
 			set_config('hse.org_id', $1, true), set_config('hse.user_id', $2, true),
-			set_config('hse.platform', $3, true)`, sc.OrgID, sc.UserID, platform); err != nil {
+			set_config('hse.platform', $3, true)`, scopeArgs(sc)...); err != nil {
 			_ = sqlTx.Rollback()
 			return fmt.Errorf("setting the transaction scope: %w", err)
 		}
@@ -111,13 +129,29 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 			err = errors.Join(err, ignoreDone(sqlTx.Rollback()))
 		}
 	}()
-	if err = fn(&Tx{tx: sqlTx, db: db, stmts: db.stmtsFor(pool)}); err != nil {
+	stmts := db.stmtsFor(pool)
+	if err = fn(&Tx{tx: sqlTx, db: db, stmts: stmts}); err != nil {
 		return err
+	}
+	if h != nil {
+		h.tx, h.stmts, h.scope, h.leave = sqlTx, stmts, sc, g.leave
+		held = true
+		return nil
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// scopeArgs are the values of hse.org_id, hse.user_id and hse.platform
+// for sc.
+func scopeArgs(sc Scope) []any {
+	platform := ""
+	if sc.Platform {
+		platform = "on"
+	}
+	return []any{sc.OrgID, sc.UserID, platform}
 }
 
 func ignoreDone(err error) error {
