@@ -32,10 +32,13 @@ type holdKey struct{}
 //
 // A held transaction keeps its connection and its place in the gate until
 // Commit or Rollback, which the holder's creator must call on every path.
-// It was begun with the request's context, so database/sql rolls it back
-// when the client goes away; Commit then fails and nothing is kept.
+// It is begun with the context given to Hold, not with the one of the
+// step that opened it (which may end with that step), so database/sql
+// rolls it back only when the request itself ends (the client went away);
+// Commit then fails and nothing is kept.
 type Holder struct {
-	db *DB
+	db  *DB
+	ctx context.Context // the transaction's life
 	// mu is held by whoever uses the transaction: a transaction of the
 	// request, Commit or Rollback.
 	mu    sync.Mutex
@@ -53,7 +56,7 @@ type Holder struct {
 // this context; once the holder is done, transactions under it run on
 // their own again.
 func (db *DB) Hold(ctx context.Context) (context.Context, *Holder) {
-	h := &Holder{db: db}
+	h := &Holder{db: db, ctx: ctx}
 	return context.WithValue(ctx, holdKey{}, h), h
 }
 

@@ -269,3 +269,51 @@ func TestJoinedSeriesTransactionSkipsTheQueue(t *testing.T) {
 		}
 	})
 }
+
+// A step of the request may run under a context that ends with the step;
+// the held transaction lives as long as the context given to Hold. When
+// that one ends (the client went away), the transaction is rolled back,
+// the commit fails and the writer is free again.
+func TestHeldTransactionLivesWithTheRequest(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		db := hsetest.MigratedDB(t, engine)
+		tn := seedTenant(t, db, "Life")
+		bg := context.Background()
+		sc := sqlstore.Scope{OrgID: tn.orgID}
+
+		ctx, h := db.Hold(bg)
+		defer h.Rollback()
+		step, endStep := context.WithCancel(ctx)
+		if err := next(step, db, tn.orgID, "L"); err != nil {
+			t.Fatal(err)
+		}
+		endStep()
+		time.Sleep(50 * time.Millisecond) // database/sql reacts to an ended context asynchronously
+		if err := h.Commit(bg, sc, func(*sqlstore.Tx) error { return nil }); err != nil {
+			t.Fatalf("the held transaction died with the step that opened it: %v", err)
+		}
+		if v := counterValue(t, bg, db, tn.orgID, "L"); v != 1 {
+			t.Fatalf("committed %d, want 1", v)
+		}
+
+		request, clientGone := context.WithCancel(bg)
+		ctx, h = db.Hold(request)
+		defer h.Rollback()
+		if err := next(ctx, db, tn.orgID, "L"); err != nil {
+			t.Fatal(err)
+		}
+		clientGone()
+		time.Sleep(50 * time.Millisecond)
+		if err := h.Commit(bg, sc, func(*sqlstore.Tx) error { return nil }); err == nil {
+			t.Fatal("committed after the request ended")
+		}
+		wctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		defer cancel()
+		if err := next(wctx, db, tn.orgID, "L"); err != nil {
+			t.Fatalf("the writer was not given back: %v", err)
+		}
+		if v := counterValue(t, bg, db, tn.orgID, "L"); v != 2 {
+			t.Fatalf("counter %d, want 2: the abandoned request's number was given back", v)
+		}
+	})
+}

@@ -106,7 +106,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 			g.leave()
 		}
 	}()
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	life := ctx
+	if h != nil {
+		life = h.ctx
+	}
+	sqlTx, err := pool.BeginTx(life, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
