@@ -271,3 +271,41 @@ func TestIdempotencyTakeoverWhileTheFirstHoldsItsWrite(t *testing.T) {
 		}
 	})
 }
+
+// A request that runs long (an upload on a slow connection) keeps its
+// claim alive with heartbeats: however much time passes, a retry waits
+// for it instead of taking the key over, and the first run's answer is
+// the one that counts.
+func TestIdempotencyBeatingRequestIsNotTakenOver(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		clock := apptest.NewClock(time.Now().UTC())
+		stall := newBlocker()
+		a := apptest.New(t, engine, apptest.WithNow(clock.Now), apptest.WithIdempotency(func(o *idempotency.Options) {
+			o.Hooks.Claimed = stall.hook
+			o.Heartbeat = 10 * time.Millisecond
+		}))
+		owner := a.Signup("Slow Upload Co")
+		st := newStation(t, a, owner, "SLO-1", nil)
+		b := apptest.NewAt(t, a.Target, apptest.WithNow(clock.Now), apptest.WithIdempotency(func(o *idempotency.Options) {
+			o.Wait = 100 * time.Millisecond
+		}))
+		body := incidentBody(st.ID, clock.Now().Add(-time.Hour), nil)
+
+		firstDone := make(chan *apptest.Response, 1)
+		go func() { firstDone <- keyedIncident(a, owner, "slow", body) }()
+		stall.wait(t)
+		clock.Advance(10 * staleAfter)
+		time.Sleep(300 * time.Millisecond) // heartbeats at the new time
+		if r := keyedIncident(b, owner, "slow", body); r.Status != 409 || r.Code() != "IDEMPOTENCY_IN_PROGRESS" {
+			t.Fatalf("retry while the first request beats: %d %s", r.Status, r.Body)
+		}
+		close(stall.release)
+		first := a.Must(201, <-firstDone)
+		if r := b.Must(201, keyedIncident(b, owner, "slow", body)); !bytes.Equal(r.Body, first.Body) || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry after the first finished: %s", r.Body)
+		}
+		if n := len(incidentsOf(t, b, owner)); n != 1 {
+			t.Fatalf("%d incidents, want 1", n)
+		}
+	})
+}
