@@ -45,6 +45,7 @@ vet:
 	@unformatted=$$(gofmt -l cmd internal tools deploy 2>/dev/null); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags faultinject ./cmd/hse
 
 ## bench-health: GET /api/live vs a bare net/http handler (needs wrk)
 bench-health:

@@ -60,7 +60,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, migrate bool, onList
 	if err := ensureSchema(ctx, e, cfg, db, migrate); err != nil {
 		return err
 	}
-	a, err := app.NewWithDB(ctx, cfg, log, db, app.Options{})
+	a, err := app.NewWithDB(ctx, cfg, log, db, app.Options{Idempotency: idempotencyFaults(e, log)})
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ import (
 type Options struct {
 	Mailer hse.Mailer       // default: SMTP or files, from the configuration
 	Now    func() time.Time // default: the wall clock
+	// Idempotency adjusts the Idempotency-Key middleware's options: fault
+	// hooks and timings for tests of crashes and takeovers.
+	Idempotency func(*idempotency.Options)
 }
 
 // App is the assembled platform.
@@ -190,6 +193,14 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Backup:       httpapi.BackupDeps{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO},
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
+	idem := idempotency.Options{
+		Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
+		// A retried upload is digested up to the upload limit.
+		MaxDrain: cfg.Files.MaxBytes + 1<<20,
+	}
+	if opts.Idempotency != nil {
+		opts.Idempotency(&idem)
+	}
 	a.Server = server.New(server.Options{
 		Addr:          cfg.ListenAddr,
 		MetricsAddr:   cfg.MetricsAddr(),
@@ -198,11 +209,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Security:      server.SecurityOptions{TrustProxy: cfg.HTTP.TrustProxy},
 		CORS:          server.CORSOptions{AllowedOrigins: cfg.HTTP.CORSOrigins},
 		MaxBodyBytes:  cfg.HTTP.MaxBodyBytes,
-		Wrap: idempotency.Middleware(idempotency.Options{
-			Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
-			// A retried upload is digested up to the upload limit.
-			MaxDrain: cfg.Files.MaxBytes + 1<<20,
-		}),
+		Wrap:          idempotency.Middleware(idem),
 	}, log, a.Health, metrics, mux)
 	a.API = a.Server.Handler()
 	a.OpenAPI = api.OpenAPI()

@@ -3,13 +3,9 @@ package idempotency
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"hash"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -38,24 +34,40 @@ type Options struct {
 	// Wait bounds how long a retry waits for the first request to finish
 	// before answering 409.
 	Wait time.Duration
-	// StaleAfter is when a pending claim is presumed dead and taken over.
+	// StaleAfter is how long a pending claim may go without a heartbeat
+	// before its request is presumed dead and the key taken over.
 	StaleAfter time.Duration
+	// Heartbeat is how often a running request refreshes its claim
+	// (default a third of StaleAfter).
+	Heartbeat time.Duration
 	// MaxDrain bounds how much of a request body is read to digest it
 	// when the handler did not read it all (the upload limit).
 	MaxDrain int64
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Hooks are fault-injection points for tests; empty in production.
+	Hooks Hooks
 }
+
+// The defaults. A retry of a request whose process died waits at most
+// about defaultStaleAfter for the takeover, well within defaultWait.
+const (
+	defaultWait       = 30 * time.Second
+	defaultStaleAfter = 15 * time.Second
+)
 
 func (o *Options) defaults() {
 	if o.TTL < 24*time.Hour {
 		o.TTL = 24 * time.Hour
 	}
 	if o.Wait <= 0 {
-		o.Wait = 30 * time.Second
+		o.Wait = defaultWait
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = 5 * time.Minute
+		o.StaleAfter = defaultStaleAfter
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = o.StaleAfter / 3
 	}
 	if o.MaxDrain <= 0 {
 		o.MaxDrain = 64 << 20
@@ -126,85 +138,6 @@ func (o *Options) now() time.Time {
 	return time.Now().UTC()
 }
 
-// digestReader hashes a request body as the handler reads it.
-type digestReader struct {
-	r    io.ReadCloser
-	h    io.Writer // the hash, behind the boundary normaliser for multipart
-	n    int64
-	sum  hash.Hash
-	norm *boundaryNormaliser
-}
-
-func newDigest(r *http.Request) *digestReader {
-	h := sha256.New()
-	h.Write([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n"))
-	d := &digestReader{r: r.Body, h: h, sum: h}
-	// A client that retries a multipart upload builds the form again with
-	// a new random boundary; the same files and fields are the same
-	// request, so the boundary is left out of the digest.
-	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" {
-		h.Write([]byte(mt + "\n"))
-		d.norm = &boundaryNormaliser{w: h, boundary: []byte(params["boundary"])}
-		d.h = d.norm
-	}
-	return d
-}
-
-func (d *digestReader) Read(p []byte) (int, error) {
-	n, err := d.r.Read(p)
-	_, _ = d.h.Write(p[:n])
-	d.n += int64(n)
-	return n, err
-}
-
-func (d *digestReader) Close() error { return d.r.Close() }
-
-// finish reads what the handler left of the body (up to max) and returns
-// the digest, or "" when the body was longer than max.
-func (d *digestReader) finish(max int64) string {
-	_, _ = io.Copy(io.Discard, io.LimitReader(d, max-d.n+1))
-	if d.n > max {
-		return ""
-	}
-	if d.norm != nil {
-		d.norm.flush()
-	}
-	return hex.EncodeToString(d.sum.Sum(nil))
-}
-
-// boundaryNormaliser writes a stream to w with every occurrence of the
-// boundary replaced by a fixed token. It holds back the last
-// len(boundary)-1 bytes of each write, where a boundary split across
-// writes could begin.
-type boundaryNormaliser struct {
-	w        io.Writer
-	boundary []byte
-	carry    []byte
-}
-
-func (b *boundaryNormaliser) Write(p []byte) (int, error) {
-	buf := append(b.carry, p...)
-	i := 0
-	for {
-		j := bytes.Index(buf[i:], b.boundary)
-		if j < 0 {
-			break
-		}
-		_, _ = b.w.Write(buf[i : i+j])
-		_, _ = b.w.Write([]byte("\x00boundary\x00"))
-		i += j + len(b.boundary)
-	}
-	keep := max(len(buf)-i-(len(b.boundary)-1), 0)
-	_, _ = b.w.Write(buf[i : i+keep])
-	b.carry = append(b.carry[:0:0], buf[i+keep:]...)
-	return len(p), nil
-}
-
-func (b *boundaryNormaliser) flush() {
-	_, _ = b.w.Write(b.carry)
-	b.carry = nil
-}
-
 func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handler, p *hse.Principal, key string) {
 	ctx := r.Context()
 	body := newDigest(r)
@@ -240,8 +173,7 @@ func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 			return
 		}
 		if time.Now().After(deadline) {
-			w.Header().Set("Retry-After", "1")
-			problem(w, r, http.StatusConflict, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly")
+			inProgress(w, r)
 			return
 		}
 		select {
@@ -251,42 +183,6 @@ func (o *Options) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		}
 		wait = min(wait*2, maxPollInterval)
 	}
-}
-
-// run serves the first request of a key and keeps its response when it
-// succeeded; otherwise it releases the key.
-func (o *Options) run(w http.ResponseWriter, r *http.Request, next http.Handler, body *digestReader, rec *Record) {
-	ctx := context.WithoutCancel(r.Context())
-	c := &capture{ResponseWriter: w}
-	completed := false
-	defer func() {
-		if !completed {
-			if err := o.Store.Release(ctx, rec.OrgID, rec.Key, rec.Claim); err != nil {
-				o.Log.ErrorContext(ctx, "idempotency key release failed", "err", err)
-			}
-		}
-	}()
-	next.ServeHTTP(c, r)
-	status := c.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	// Only successes are kept: a refused request created nothing, so
-	// running its retry again is harmless and answers from the current
-	// state (a permission granted since, a station created since).
-	if status < 200 || status > 299 || c.overflow {
-		return
-	}
-	digest := body.finish(o.MaxDrain)
-	if digest == "" {
-		return
-	}
-	rec.RequestHash, rec.Status, rec.Header, rec.Body = digest, status, keptHeader(w.Header()), c.body.Bytes()
-	if err := o.Store.Complete(ctx, rec); err != nil {
-		o.Log.ErrorContext(ctx, "idempotency key completion failed", "err", err)
-		return
-	}
-	completed = true
 }
 
 // replay answers a retry with the stored response when its body matches
@@ -302,6 +198,11 @@ func (o *Options) replay(w http.ResponseWriter, r *http.Request, body *digestRea
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(cur.Status)
 	_, _ = io.Copy(w, bytes.NewReader(cur.Body))
+}
+
+func inProgress(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "1")
+	problem(w, r, http.StatusConflict, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly")
 }
 
 func mismatch(w http.ResponseWriter, r *http.Request) {

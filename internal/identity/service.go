@@ -118,15 +118,19 @@ func (s *Service) auditFor(ctx context.Context, p *hse.Principal, action, entity
 }
 
 // sendLater sends mail after the transaction and off the request path, so
-// neither a slow mail server nor the time it takes reveals anything.
+// neither a slow mail server nor the time it takes reveals anything. It
+// waits for the commit, which a request with an Idempotency-Key makes at
+// its very end: no mail goes out about a change that was rolled back.
 func (s *Service) sendLater(ctx context.Context, m hse.Mail) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := s.Mailer.Send(ctx, m); err != nil {
-			s.Log.ErrorContext(ctx, "sending mail failed", "kind", m.Kind, "err", err)
-		}
-	}()
+	hse.AfterCommit(ctx, func() {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if err := s.Mailer.Send(ctx, m); err != nil {
+				s.Log.ErrorContext(ctx, "sending mail failed", "kind", m.Kind, "err", err)
+			}
+		}()
+	})
 }
 
 // hashOneTime hashes a one-time token (verification, reset, invitation)

@@ -38,7 +38,14 @@ const seriesAtOnce = 3
 // organization and series go to the database, the rest wait here in
 // arrival order, and the other connections stay free for other work. The
 // counter row still orders them across replicas.
+//
+// A transaction that joins the request's held one (see Holder) skips the
+// queue: the held transaction may already hold the counter row, and
+// waiting behind the requests that wait for it would never end.
 func (db *DB) InSeriesTx(ctx context.Context, sc Scope, series string, fn func(*Tx) error) error {
+	if db.joins(ctx) {
+		return db.InTx(ctx, sc, fn)
+	}
 	leave, err := db.series.enter(ctx, sc.OrgID+"\x00"+series)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

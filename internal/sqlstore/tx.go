@@ -65,8 +65,22 @@ type Scope struct {
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise (also when fn panics). A database that cannot be reached
-// is reported as ErrUnavailable.
+// is reported as ErrUnavailable. Under a context from Hold, the first write
+// transaction is held open instead of committed, and later ones join it
+// (see Holder).
 func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
+	if h := holderOf(ctx, db); h != nil && h.mu.TryLock() {
+		// TryLock: a transaction opened inside another's fn (nested) runs
+		// on its own, as it would without the holder, instead of waiting
+		// for the one it is nested in.
+		defer h.mu.Unlock()
+		switch {
+		case h.tx != nil:
+			return unavailable(constraintError(h.join(ctx, sc, fn)))
+		case !h.done && !sc.ReadOnly:
+			return unavailable(db.run(ctx, db.write, nil, sc, fn, h))
+		}
+	}
 	if sc.ReadOnly {
 		opts := &sql.TxOptions{ReadOnly: true}
 		if db.engine == SQLite {
@@ -74,31 +88,39 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 			// pool is query_only already.
 			opts = nil
 		}
-		return unavailable(db.run(ctx, db.read, opts, sc, fn))
+		return unavailable(db.run(ctx, db.read, opts, sc, fn, nil))
 	}
-	return unavailable(db.run(ctx, db.write, nil, sc, fn))
+	return unavailable(db.run(ctx, db.write, nil, sc, fn, nil))
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error) (err error) {
+// run runs fn in a new transaction of pool. With a holder, a transaction
+// whose fn succeeded is handed to it, uncommitted, with its place in the
+// gate.
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error, h *Holder) (err error) {
 	g := db.gateFor(pool)
 	if err := g.enter(ctx); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer g.leave()
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	held := false
+	defer func() {
+		if !held {
+			g.leave()
+		}
+	}()
+	life := ctx
+	if h != nil {
+		life = h.ctx
+	}
+	sqlTx, err := pool.BeginTx(life, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if db.engine == Postgres {
 		// One round trip: act as the RLS-bound role and say whose rows
 		// this transaction may see. All settings end with the transaction.
-		platform := ""
-		if sc.Platform {
-			platform = "on"
-		}
 		if _, err := sqlTx.ExecContext(ctx, `SELECT set_config('role', 'hse_app', true),
 			set_config('hse.org_id', $1, true), set_config('hse.user_id', $2, true),
-			set_config('hse.platform', $3, true)`, sc.OrgID, sc.UserID, platform); err != nil {
+			set_config('hse.platform', $3, true)`, scopeArgs(sc)...); err != nil {
 			_ = sqlTx.Rollback()
 			return fmt.Errorf("setting the transaction scope: %w", err)
 		}
@@ -112,13 +134,29 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 			err = errors.Join(err, ignoreDone(sqlTx.Rollback()))
 		}
 	}()
-	if err = fn(&Tx{tx: sqlTx, db: db, stmts: db.stmtsFor(pool)}); err != nil {
+	stmts := db.stmtsFor(pool)
+	if err = fn(&Tx{tx: sqlTx, db: db, stmts: stmts}); err != nil {
 		return constraintError(err)
+	}
+	if h != nil {
+		h.tx, h.stmts, h.scope, h.leave = sqlTx, stmts, sc, g.leave
+		held = true
+		return nil
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return constraintError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// scopeArgs are the values of hse.org_id, hse.user_id and hse.platform
+// for sc.
+func scopeArgs(sc Scope) []any {
+	platform := ""
+	if sc.Platform {
+		platform = "on"
+	}
+	return []any{sc.OrgID, sc.UserID, platform}
 }
 
 func ignoreDone(err error) error {

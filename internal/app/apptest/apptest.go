@@ -21,6 +21,7 @@ import (
 	"github.com/hsedigital/hse/internal/app"
 	"github.com/hsedigital/hse/internal/config"
 	"github.com/hsedigital/hse/internal/hsetest"
+	"github.com/hsedigital/hse/internal/idempotency"
 	"github.com/hsedigital/hse/internal/logging"
 	"github.com/hsedigital/hse/internal/mail/mailtest"
 )
@@ -53,6 +54,12 @@ func WithEnv(k, v string) Option { return func(s *settings) { s.vars[k] = v } }
 // WithNow replaces the wall clock of the services and rate limiters, for
 // tests of expiry and of limits recovering (see Clock).
 func WithNow(now func() time.Time) Option { return func(s *settings) { s.opts.Now = now } }
+
+// WithIdempotency adjusts the Idempotency-Key middleware (fault hooks,
+// heartbeat and staleness), for tests of crashes and takeovers.
+func WithIdempotency(f func(*idempotency.Options)) Option {
+	return func(s *settings) { s.opts.Idempotency = f }
+}
 
 // Default secrets of a test platform.
 const (
