@@ -57,9 +57,11 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 			_, d = attempt(unknown)
 			unknowns = append(unknowns, d)
 		}
-		mk, mu := secMedian(known), secMedian(unknowns)
+		// The fastest of each: a busy machine only ever adds time, so the
+		// minimum is the cost of the work itself.
+		mk, mu := slices.Min(known), slices.Min(unknowns)
 		if ratio := float64(mk) / float64(mu); ratio < 0.5 || ratio > 2.0 {
-			t.Errorf("median time of a wrong password %v, of an unknown address %v: ratio %.2f outside 0.5-2.0", mk, mu, ratio)
+			t.Errorf("fastest wrong password %v, fastest unknown address %v: ratio %.2f outside 0.5-2.0", mk, mu, ratio)
 		}
 	})
 }
@@ -423,12 +425,6 @@ func secWaitMail(t *testing.T, e *apptest.Env, addr, kind string, n int) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-func secMedian(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // secCookie returns the cookie name set by a response.

@@ -74,13 +74,20 @@ func TestNeedsRehash(t *testing.T) {
 }
 
 // DummyCheck must cost what a real check costs, or timing tells which
-// e-mail addresses have accounts. Minimums of a few runs filter out noise.
+// e-mail addresses have accounts. The cost of an argon2id check is set by
+// the hash's parameters, so the dummy hash must carry exactly the current
+// ones; the timing comparison after it only catches a gross difference
+// (a check skipped altogether), loosely, so that a busy machine does not
+// fail it. Minimums of a few runs filter out noise.
 func TestDummyCheckCostsARealCheck(t *testing.T) {
 	h, err := HashPassword("tqv7mzpk")
 	if err != nil {
 		t.Fatal(err)
 	}
 	DummyCheck("warm up") // builds the dummy hash
+	if NeedsRehash(dummyHash()) {
+		t.Fatalf("the dummy hash %q is not made with the current parameters %+v", dummyHash(), PasswordParams)
+	}
 	fastest := func(f func()) time.Duration {
 		best := time.Hour
 		for range 3 {
@@ -92,7 +99,7 @@ func TestDummyCheckCostsARealCheck(t *testing.T) {
 	}
 	real := fastest(func() { _, _ = CheckPassword("wrong guess", h) })
 	dummy := fastest(func() { DummyCheck("wrong guess") })
-	if ratio := float64(dummy) / float64(real); ratio < 0.5 || ratio > 2 {
+	if ratio := float64(dummy) / float64(real); ratio < 0.25 || ratio > 4 {
 		t.Errorf("DummyCheck took %v, CheckPassword %v", dummy, real)
 	}
 }
