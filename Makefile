@@ -15,7 +15,7 @@ build:
 
 ## test: the whole test suite (PostgreSQL too when HSE_TEST_POSTGRES_URL is set)
 test: vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## test-race: the suite under the race detector (slower)
 test-race:
