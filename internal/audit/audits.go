@@ -47,6 +47,12 @@ func snapshot(a *Audit) map[string]any {
 	if a.CancelReason != "" {
 		m["cancelReason"] = a.CancelReason
 	}
+	if a.ScheduleID != "" {
+		m["scheduleId"] = a.ScheduleID
+	}
+	if a.WindowEnds != nil {
+		m["windowEnds"] = dateOf(*a.WindowEnds)
+	}
 	return m
 }
 
@@ -90,6 +96,9 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 		if hse.IsNotFound(err) {
 			return hse.NotFound("form template")
 		} else if err != nil {
+			return err
+		}
+		if err := notArchived(tmpl); err != nil {
 			return err
 		}
 		v, err := tx.FindLatestPublished(ctx, p.OrgID, in.TemplateID)
@@ -136,7 +145,7 @@ func (s *Service) Audits(ctx context.Context, p *hse.Principal, f Filter, page h
 		return hse.Page[Audit]{}, err
 	}
 	if f.Status != "" && !ValidStatus(f.Status) {
-		return hse.Page[Audit]{}, hse.Invalid("unknown status", hse.FieldError{Field: "status", Message: "one of Scheduled, In Progress, Completed, Closed, Cancelled"})
+		return hse.Page[Audit]{}, hse.Invalid("unknown status", hse.FieldError{Field: "status", Message: "one of Scheduled, In Progress, Completed, Closed, Cancelled, Missed"})
 	}
 	if !p.Scope.All() {
 		f.Restricted, f.Only = true, nil
