@@ -37,6 +37,12 @@ type ProgrammeTx interface {
 	// move, so moves never collide on the one-audit-per-occurrence key.
 	ClearOccurrences(ctx context.Context, orgID string, ids []string) error
 	FindConductors(ctx context.Context, orgID string) ([]Conductor, error)
+	// FindLastAuditors maps each active station to the auditor of its
+	// last audit that was not cancelled.
+	FindLastAuditors(ctx context.Context, orgID string) (map[string]string, error)
+	// SetStationFrequency changes a station's audit frequency, bumping its
+	// version.
+	SetStationFrequency(ctx context.Context, orgID, stationID, frequency string, at time.Time) error
 
 	AppendAuditHistory(ctx context.Context, orgID string, e *hse.HistoryEntry) error
 	FindAuditHistory(ctx context.Context, orgID, auditID string) ([]hse.HistoryEntry, error)

@@ -85,6 +85,21 @@ func scheduleSaved(r *audit.ScheduleResult) *scheduleOutput {
 	return &scheduleOutput{ETag: etag(r.Schedule.Version), Body: ScheduleSaved{Schedule: scheduleView(r.Schedule), Audits: r.Sync}}
 }
 
+// BulkView is what scheduling from the plan did.
+type BulkView struct {
+	Created []AuditView      `json:"created"`
+	Skipped []audit.BulkSkip `json:"skipped"`
+}
+
+// AppliedView is what applying a suggested frequency changed.
+type AppliedView struct {
+	StationID string          `json:"stationId"`
+	From      string          `json:"from" doc:"the station's audit frequency before"`
+	To        string          `json:"to" doc:"the suggested frequency, now the station's"`
+	Reason    string          `json:"reason"`
+	Schedules []ScheduleSaved `json:"schedules" doc:"the station's schedules that took the frequency, with what their audits did"`
+}
+
 func registerProgrammes(api huma.API, d Deps) {
 	svc := d.Audits
 	tags := []string{"Audit programmes"}
@@ -198,6 +213,54 @@ func registerProgrammes(api huma.API, d Deps) {
 				return nil, fail(ctx, err)
 			}
 			return auditOut(a), nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "scheduleAuditsFromPlan", Method: http.MethodPost, Path: "/api/audits/plan/schedule", Tags: tags,
+		Security: bearer, Summary: "Schedule the plan's due stations in one call",
+		Description: "Every station the plan lists as due in [from, to] (overdue ones included) without an open audit gets a Scheduled audit " +
+			"on its due date (today when overdue), all in one transaction. stationIds limits the call; the stations left out are listed " +
+			"in skipped with the reason. Without auditorUserId each station gets its last auditor, else the earliest member who may audit it."},
+		func(ctx context.Context, in *struct {
+			Body struct {
+				TemplateID    string   `json:"templateId" maxLength:"64"`
+				AuditorUserID string   `json:"auditorUserId,omitempty" maxLength:"64"`
+				StationIDs    []string `json:"stationIds,omitempty" maxItems:"500"`
+				From          string   `json:"from,omitempty" maxLength:"10" doc:"YYYY-MM-DD; default today"`
+				To            string   `json:"to,omitempty" maxLength:"10" doc:"YYYY-MM-DD; default 90 days on"`
+				WindowDays    int      `json:"windowDays,omitempty" minimum:"0" maximum:"366" doc:"days each audit may be started in; 0 for no window"`
+			}
+		}) (*struct{ Body BulkView }, error) {
+			r, err := svc.ScheduleFromPlan(ctx, principalFrom(ctx), audit.BulkInput{TemplateID: in.Body.TemplateID, AuditorUserID: in.Body.AuditorUserID,
+				StationIDs: in.Body.StationIDs, From: in.Body.From, To: in.Body.To, WindowDays: in.Body.WindowDays})
+			if err != nil {
+				return nil, fail(ctx, err)
+			}
+			v := BulkView{Created: make([]AuditView, 0, len(r.Created)), Skipped: r.Skipped}
+			for i := range r.Created {
+				v.Created = append(v.Created, auditView(&r.Created[i]))
+			}
+			return &struct{ Body BulkView }{Body: v}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "applySuggestedFrequency", Method: http.MethodPost, Path: "/api/audits/plan/apply-frequency", Tags: tags,
+		Security: bearer, Summary: "Apply the plan's suggested frequency to a station and its schedules",
+		Description: "The station's audit frequency becomes the higher one the plan suggests after Major or Critical findings, and each of its " +
+			"active station schedules that is less frequent takes it (future unstarted audits follow). Needs audits:schedule and stations:update; " +
+			"409 NO_SUGGESTION when there is none."},
+		func(ctx context.Context, in *struct {
+			Body struct {
+				StationID string `json:"stationId" maxLength:"64"`
+			}
+		}) (*struct{ Body AppliedView }, error) {
+			r, err := svc.ApplySuggestedFrequency(ctx, principalFrom(ctx), in.Body.StationID)
+			if err != nil {
+				return nil, fail(ctx, err)
+			}
+			v := AppliedView{StationID: r.StationID, From: r.From, To: r.To, Reason: r.Reason, Schedules: make([]ScheduleSaved, 0, len(r.Schedules))}
+			for _, sr := range r.Schedules {
+				v.Schedules = append(v.Schedules, ScheduleSaved{Schedule: scheduleView(sr.Schedule), Audits: sr.Sync})
+			}
+			return &struct{ Body AppliedView }{Body: v}, nil
 		})
 
 	registerHistory(api, d, "listAuditHistory", "/api/audits", tags, "An audit's history, oldest first",

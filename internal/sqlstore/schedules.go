@@ -209,3 +209,9 @@ func (s *AuditStore) ProgrammeOrgs(ctx context.Context, today time.Time) ([]stri
 	})
 	return out, err
 }
+
+func (t auditTx) SetStationFrequency(ctx context.Context, orgID, stationID, frequency string, at time.Time) error {
+	res, err := t.Exec(ctx, `UPDATE stations SET audit_frequency = ?, version = version + 1, updated_at = ?
+		WHERE organization_id = ? AND id = ?`, frequency, utc(at), orgID, stationID)
+	return expectOne(res, err, "station")
+}
