@@ -79,6 +79,8 @@ func auditsIsolation() isolationSuite {
 			"POST /api/audits/{id}/reschedule":       {kind: "target", params: aud, body: map[string]any{"scheduledFor": "2031-01-01", "reason": "hijack"}, after: auditUnchanged},
 			"POST /api/audits/{id}/reassign":         {kind: "target", params: aud, body: map[string]any{"auditorUserId": "{member}", "reason": "hijack"}, after: auditUnchanged},
 			"GET /api/audits/{id}/history":           {kind: "target", params: aud},
+			"POST /api/audits/plan/schedule":         {kind: "target", body: map[string]any{"templateId": "{form}", "stationIds": []any{}}},
+			"POST /api/audits/plan/apply-frequency":  {kind: "target", body: map[string]any{"stationId": "{auditStation}"}},
 			"PUT /api/audits/{id}/answers/{itemKey}": {kind: "target", params: map[string]string{"{id}": "audit", "{itemKey}": "itemKey"}, body: map[string]any{"value": "fail"}, after: auditUnchanged},
 		},
 	}
