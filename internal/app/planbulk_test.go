@@ -30,8 +30,11 @@ func TestScheduleFromPlanAndApplyFrequency(t *testing.T) {
 		p1 := newStation(t, e, o, "PB-1", map[string]any{"auditFrequency": "Monthly"})
 		p2 := newStation(t, e, o, "PB-2", map[string]any{"auditFrequency": "Monthly"})
 		p3 := newStation(t, e, o, "PB-3", map[string]any{"auditFrequency": "Quarterly"})
-		e.Must(201, callAPI(t, e, "POST", "/api/audits", o.Access, map[string]any{"stationId": p2.ID, "templateId": form.ID,
-			"auditorUserId": a1.UserID, "scheduledFor": "2026-03-20"}))
+		byHand := decodeJSON[programmeAudit](t, e.Must(201, callAPI(t, e, "POST", "/api/audits", o.Access, map[string]any{"stationId": p2.ID,
+			"templateId": form.ID, "auditorUserId": a1.UserID, "scheduledFor": "2026-03-20"})))
+		if h := auditHistory(t, e, a1, byHand.ID); len(h) != 1 || h[0].Kind != "scheduled" || h[0].ActorID != o.UserID {
+			t.Errorf("history of an audit scheduled by hand: %+v", h)
+		}
 
 		bulk := func(u *apptest.User, body map[string]any) *apptest.Response {
 			return callAPI(t, e, "POST", "/api/audits/plan/schedule", u.Access, body)

@@ -131,6 +131,9 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 		if err := tx.Emit(ctx, assignedEvent(p, p.OrgID, now, a)); err != nil {
 			return err
 		}
+		if err := history(ctx, tx, p, p.OrgID, a, now, HistoryScheduled, "", StatusScheduled, "by hand"); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, trail(ctx, p, now, "audit.scheduled", "audit", a.ID, nil, snapshot(a)))
 	})
 	if err != nil {

@@ -390,6 +390,9 @@ func (s *AutoScheduler) create(ctx context.Context, orgID string, v *FormVersion
 		if err := tx.Emit(ctx, assignedEvent(nil, orgID, now, a)); err != nil {
 			return err
 		}
+		if err := history(ctx, tx, nil, orgID, a, now, HistoryScheduled, "", StatusScheduled, "automatically: "+c.assignment); err != nil {
+			return err
+		}
 		after := snapshot(a)
 		after["automatic"] = true
 		after["templateId"] = v.TemplateID
