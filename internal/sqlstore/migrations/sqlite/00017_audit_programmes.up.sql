@@ -56,6 +56,13 @@ PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = replace(sql, '''Closed'', ''Cancelled'')', '''Closed'', ''Cancelled'', ''Missed'')')
     WHERE type = 'table' AND name = 'audits';
 PRAGMA writable_schema = RESET;
+-- Should the definition not have had the expected text, stop here rather
+-- than leave a schema that refuses Missed: the CHECK of this table fails
+-- the migration unless the edit took.
+CREATE TEMP TABLE missed_status_check (edited INTEGER NOT NULL CHECK (edited = 1));
+INSERT INTO missed_status_check SELECT COUNT(*) FROM sqlite_schema
+    WHERE type = 'table' AND name = 'audits' AND sql LIKE '%''Cancelled'', ''Missed'')%';
+DROP TABLE missed_status_check;
 
 CREATE UNIQUE INDEX audits_schedule_occurrence ON audits (organization_id, schedule_id, station_id, occurrence_date)
     WHERE schedule_id IS NOT NULL;
