@@ -154,6 +154,16 @@ func TestAuditProgrammes(t *testing.T) {
 		wantProblem(t, callAPI(t, e, "POST", "/api/audit-schedules", a1.Access, map[string]any{"name": "Mine", "stationId": n1.ID,
 			"templateId": form.ID, "frequency": "weekly", "assigneeRule": "named", "auditorUserId": a1.UserID}), 403, "")
 		wantProblem(t, callAPI(t, e, "PATCH", "/api/audit-schedules/"+weekly.Schedule.ID, o.Access, map[string]any{"leadDays": 20}), 428, "PRECONDITION_REQUIRED")
+		// Daily for a year at a station is more than a schedule may keep
+		// ahead; a region without stations is reported.
+		wantField(t, callAPI(t, e, "POST", "/api/audit-schedules", o.Access, map[string]any{"name": "Every day", "region": "North",
+			"templateId": form.ID, "frequency": "days", "intervalDays": 1, "leadDays": 366, "assigneeRule": "station_manager"}), "leadDays")
+		empty := create(map[string]any{"name": "Nowhere", "region": "Atlantis", "templateId": form.ID, "frequency": "weekly",
+			"assigneeRule": "named", "auditorUserId": a1.UserID})
+		if len(empty.Audits.Created) != 0 || len(empty.Audits.Problems) != 1 {
+			t.Errorf("schedule of an empty region: %+v", empty.Audits)
+		}
+		e.Must(200, callAPI(t, e, "PATCH", "/api/audit-schedules/"+empty.Schedule.ID, o.Access, map[string]any{"active": false, "version": 1}))
 
 		// The first weekly audit is started; then the schedule changes to
 		// every 10 days: the started one stays, the 9 March one moves to 12
@@ -256,8 +266,8 @@ func TestAuditProgrammes(t *testing.T) {
 			t.Errorf("started audit after the schedule ended: %+v", a)
 		}
 		list := decodeJSON[struct{ Items []struct{ ID string } }](t, e.Must(200, callAPI(t, e, "GET", "/api/audit-schedules", viewer.Access, nil)))
-		if len(list.Items) != 3 {
-			t.Errorf("%d schedules listed, want 3", len(list.Items))
+		if len(list.Items) != 4 {
+			t.Errorf("%d schedules listed, want 4", len(list.Items))
 		}
 	})
 }

@@ -33,6 +33,10 @@ const (
 	MaxWindowDays   = 366
 	MaxIntervalDays = 3660
 	MaxGroupSize    = 50
+	// MaxAhead bounds the audits a schedule keeps ahead (stations ×
+	// occurrences within the lead time): a 40-station region weekly,
+	// twelve weeks ahead, is 480.
+	MaxAhead = 500
 	// DefaultLeadDays is how far ahead a schedule creates its audits when
 	// it says nothing; DefaultWindowDays how long each may be started in.
 	DefaultLeadDays   = 30

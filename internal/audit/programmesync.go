@@ -180,7 +180,19 @@ func syncSchedule(ctx context.Context, tx Tx, p *hse.Principal, orgID string, sc
 	}
 	as := &assigner{sc: sc, members: members}
 	dates := sc.Occurrences(maxTime(today, day(sc.StartDate)), today.AddDate(0, 0, sc.LeadDays))
+	if sc.Active && sc.Region != "" && len(stations) == 0 && tmpl != nil && tmpl.ArchivedAt == nil {
+		rep.Problems = append(rep.Problems, "no active station in the region "+sc.Region)
+	}
+	// A person saving a schedule learns at once when it would create an
+	// unreasonable number of audits; the daily run only adds a day's worth.
+	if p != nil && len(dates)*len(stations) > MaxAhead {
+		return rep, hse.Invalid("too many audits ahead", hse.FieldError{Field: "leadDays", Message: fmt.Sprintf(
+			"the schedule would keep %d audits ahead (%d stations × %d occurrences), more than %d: shorten leadDays or lower the frequency",
+			len(dates)*len(stations), len(stations), len(dates), MaxAhead)})
+	}
 	targeted := map[string]bool{}
+	// Occurrences nobody may conduct are reported once per reason.
+	unassigned, first, whys := map[string]int{}, map[string]time.Time{}, []string(nil)
 	for _, st := range stations {
 		targeted[st.ID] = true
 		olds := open[st.ID]
@@ -207,8 +219,16 @@ func syncSchedule(ctx context.Context, tx Tx, p *hse.Principal, orgID string, sc
 				}
 				continue
 			}
-			if err := createOccurrence(ctx, tx, p, orgID, sc, as, st, d, version, tmpl, now, &rep); err != nil {
+			why, err := createOccurrence(ctx, tx, p, orgID, sc, as, st, d, version, tmpl, now, &rep)
+			if err != nil {
 				return rep, err
+			}
+			if why != "" {
+				if unassigned[why] == 0 {
+					whys = append(whys, why)
+					first[why] = d
+				}
+				unassigned[why]++
 			}
 		}
 		for ; i < len(olds); i++ {
@@ -230,6 +250,9 @@ func syncSchedule(ctx context.Context, tx Tx, p *hse.Principal, orgID string, sc
 				return rep, err
 			}
 		}
+	}
+	for _, why := range whys {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d occurrences from %s get no audit", why, unassigned[why], dateOf(first[why])))
 	}
 	if as.rotated {
 		if err := tx.SetScheduleRotation(ctx, orgID, sc.ID, sc.Rotation); err != nil {
@@ -257,13 +280,12 @@ func actorTrail(ctx context.Context, p *hse.Principal, orgID string, at time.Tim
 }
 
 // createOccurrence creates the Scheduled audit of one occurrence at one
-// station; when nobody may conduct it, the problem is reported instead.
+// station; when nobody may conduct it, it returns why instead.
 func createOccurrence(ctx context.Context, tx Tx, p *hse.Principal, orgID string, sc *Schedule, as *assigner, st StationRef,
-	d time.Time, v *FormVersion, tmpl *Template, now time.Time, rep *SyncReport) error {
+	d time.Time, v *FormVersion, tmpl *Template, now time.Time, rep *SyncReport) (string, error) {
 	auditor, why := as.pick(st)
 	if auditor == "" {
-		rep.Problems = append(rep.Problems, dateOf(d)+": "+why)
-		return nil
+		return why, nil
 	}
 	occ, end := d, sc.WindowEnd(d)
 	a := &Audit{ID: newID(), StationID: st.ID, StationName: st.Name, Region: st.Region, AuditorUserID: auditor, Status: StatusScheduled,
@@ -274,22 +296,22 @@ func createOccurrence(ctx context.Context, tx Tx, p *hse.Principal, orgID string
 	}
 	n, err := tx.NextNumber(ctx, orgID, fmt.Sprintf("AUD-%d", d.Year()))
 	if err != nil {
-		return err
+		return "", err
 	}
 	a.Number = fmt.Sprintf("AUD-%d-%04d", d.Year(), n)
 	if err := tx.CreateAudit(ctx, orgID, a); err != nil {
-		return err
+		return "", err
 	}
 	if err := tx.Emit(ctx, assignedEvent(p, orgID, now, a)); err != nil {
-		return err
+		return "", err
 	}
 	if err := history(ctx, tx, p, orgID, a, now, HistoryScheduled, "", StatusScheduled, "by the audit schedule "+sc.Name); err != nil {
-		return err
+		return "", err
 	}
 	after := snapshot(a)
 	after["scheduleId"] = sc.ID
 	rep.Created = append(rep.Created, a.ID)
-	return tx.AppendAudit(ctx, actorTrail(ctx, p, orgID, now, "audit.scheduled", a, nil, after))
+	return "", tx.AppendAudit(ctx, actorTrail(ctx, p, orgID, now, "audit.scheduled", a, nil, after))
 }
 
 // moveAudit makes a future unstarted audit follow its changed schedule.
