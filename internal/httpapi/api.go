@@ -126,6 +126,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Audits != nil {
 		registerForms(api, d)
 		registerAudits(api, d)
+		registerProgrammes(api, d)
 	}
 	if d.Comments != nil {
 		registerComments(api, d)
