@@ -23,6 +23,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		h := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
 		for _, orgID := range []string{a.orgID, b.orgID} {
 			if err := db.InTx(ctx, sqlstore.Scope{OrgID: orgID}, func(tx *sqlstore.Tx) error {
+				if err := tx.CreateStarterPermitTypes(ctx, orgID, t0); err != nil {
+					return err
+				}
 				_, err := tx.Exec(ctx, `INSERT INTO stations (organization_id, id, code, name, risk_category, audit_frequency, created_at, updated_at)
 					VALUES (?, 'st', 'ST', 'S', 'Low', 'Monthly', ?, ?)`, orgID, t0, t0)
 				return err
@@ -33,7 +36,7 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		create := func(orgID, id, status string, from, to time.Time) {
 			t.Helper()
 			err := db.Permits().InTx(ctx, hse.TxScope{OrgID: orgID}, func(tx permit.Tx) error {
-				return tx.CreatePermit(ctx, orgID, &permit.Permit{ID: id, Number: id, Type: permit.TypeHotWork, StationID: "st", RequestedBy: "u",
+				return tx.CreatePermit(ctx, orgID, &permit.Permit{ID: id, Number: id, Type: "Hot Work", TypeKey: permit.KeyHotWork, TypeVersion: 1, StationID: "st", RequestedBy: "u",
 					Description: "d", Location: "l", ValidFrom: from, ValidTo: to, OriginalValidTo: to, Status: status, Version: 1, CreatedAt: t0, UpdatedAt: t0})
 			})
 			if err != nil {
@@ -102,7 +105,8 @@ func TestPermitTablesForceRLS(t *testing.T) {
 func permitTablesForceRLS(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	err := db.InTx(ctx, sqlstore.Scope{Platform: true, ReadOnly: true}, func(tx *sqlstore.Tx) error {
-		for _, table := range []string{"permits", "permit_precautions", "permit_gas_tests", "permit_extensions", "permit_events"} {
+		for _, table := range []string{"permits", "permit_precautions", "permit_gas_tests", "permit_extensions", "permit_events",
+			"permit_types", "permit_type_versions", "permit_isolations"} {
 			var enabled, forced bool
 			if err := tx.QueryRow(ctx, `SELECT relrowsecurity, relforcerowsecurity FROM pg_class
 				WHERE relnamespace = current_schema()::regnamespace AND relname = ?`, table).Scan(&enabled, &forced); err != nil {
