@@ -178,6 +178,10 @@ func registerPermitTypes(api huma.API, d Deps) {
 		}) (*permitTypeOutput, error) {
 			v, err := expectedVersion(in.IfMatch, in.Body.Version)
 			if err != nil {
+				// Who may edit types is answered before what the edit lacks.
+				if perr := principalFrom(ctx).Require(permit.PermConfigure); perr != nil {
+					return nil, fail(ctx, perr)
+				}
 				return nil, versionProblem(ctx, d, err)
 			}
 			if v > 1<<30 {
