@@ -318,4 +318,3 @@ func TestPermitIsolations(t *testing.T) {
 		}
 	})
 }
-

@@ -257,7 +257,7 @@ func registerPermits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "permitBoard", Method: http.MethodGet, Path: "/api/permits/active", Tags: tags, Security: bearer,
 		Summary:     "The station board: permits in force now at a station",
-		Description: "Approved and Active permits whose validity includes now. The station is required; one outside your scope is 404."},
+		Description: "Approved, Active and Suspended permits whose validity includes now. The station is required; one outside your scope is 404."},
 		func(ctx context.Context, in *struct {
 			Station   string `query:"station" maxLength:"64" doc:"the station id"`
 			StationID string `query:"stationId" maxLength:"64" doc:"the same, under the name the other lists use"`

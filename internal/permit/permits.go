@@ -31,8 +31,9 @@ func (s *Service) Permits(ctx context.Context, pr *hse.Principal, f Filter, page
 	return out, err
 }
 
-// Board is the station board: the Approved and Active permits valid now
-// at a station in the caller's scope, soonest start first.
+// Board is the station board: the Approved, Active and Suspended permits
+// valid now at a station in the caller's scope, soonest start first
+// (stopped work is still on site, with its isolations).
 func (s *Service) Board(ctx context.Context, pr *hse.Principal, stationID string) ([]Permit, error) {
 	if err := pr.Require(PermRead); err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func (s *Service) Board(ctx context.Context, pr *hse.Principal, stationID string
 		return nil, hse.Invalid("the station board needs a station", hse.FieldError{Field: "station", Message: "required"})
 	}
 	now := s.now()
-	f := Filter{StationID: stationID, Statuses: []string{StatusApproved, StatusActive}, ValidAt: &now}
+	f := Filter{StationID: stationID, Statuses: []string{StatusApproved, StatusActive, StatusSuspended}, ValidAt: &now}
 	restrict(pr, &f)
 	var out []Permit
 	err := s.Store.InTx(ctx, hse.ScopeOf(pr, true), func(tx Tx) error {

@@ -15,6 +15,10 @@ import (
 // version of the type; a permit keeps the version it was created under,
 // so its precautions, gases and limits never change under it.
 
+// MaxTypes bounds the permit types of one organization (archived ones
+// included: their permits still point at them).
+const MaxTypes = 100
+
 // TypesFor lists the organization's permit types with their current
 // versions.
 func (s *Service) TypesFor(ctx context.Context, pr *hse.Principal) ([]PermitType, error) {
@@ -101,6 +105,9 @@ func (s *Service) CreateType(ctx context.Context, pr *hse.Principal, key string,
 		types, err := tx.FindPermitTypes(ctx, pr.OrgID)
 		if err != nil {
 			return err
+		}
+		if len(types) >= MaxTypes {
+			return hse.Conflict("PERMIT_TYPE_LIMIT", "an organization has at most %d permit types; archive or change one instead", MaxTypes)
 		}
 		if slices.ContainsFunc(types, func(o PermitType) bool { return o.Key == r.Key }) {
 			return hse.Conflict("PERMIT_TYPE_EXISTS", "a permit type with the key %s exists; change it with PUT", r.Key)

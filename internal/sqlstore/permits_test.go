@@ -47,6 +47,19 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		create(a.orgID, "active", permit.StatusActive, h(4), h(8))
 		create(a.orgID, "draft", permit.StatusDraft, h(0), h(8))
 		create(b.orgID, "other", permit.StatusActive, h(0), h(8))
+		create(a.orgID, "stopped", permit.StatusSuspended, h(1), h(3))
+		// Active work with a gas re-test due at +2h.
+		if err := db.Permits().InTx(ctx, hse.TxScope{OrgID: a.orgID}, func(tx permit.Tx) error {
+			p, err := tx.FindPermit(ctx, a.orgID, "active")
+			if err != nil {
+				return err
+			}
+			due := h(2)
+			p.RetestDueAt = &due
+			return tx.UpdatePermit(ctx, a.orgID, p, p.Version)
+		}); err != nil {
+			t.Fatal(err)
+		}
 		ids := func(ps []permit.Permit) string {
 			out := ""
 			for _, p := range ps {
@@ -60,9 +73,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 				except   string
 				want     string
 			}{
-				{0, 8, "", "approved active "},
-				{4, 6, "", "active "},         // touches "approved" at 4
-				{3, 5, "approved", "active "}, // the permit itself is left out
+				{0, 8, "", "approved stopped active "}, // suspended work still holds its place
+				{4, 6, "", "active "},                  // touches "approved" at 4
+				{3, 5, "approved", "active "},          // the permit itself is left out
 				{8, 9, "", ""},
 			} {
 				got, err := tx.FindOverlapping(ctx, a.orgID, "st", h(c.from), h(c.to), c.except)
@@ -77,8 +90,17 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if ids(got) != "approved " {
+			if ids(got) != "stopped approved " {
 				t.Errorf("expiring at +4h: %q", ids(got))
+			}
+			for at, want := range map[int]string{1: "", 2: "active "} {
+				got, err := tx.FindRetestDue(ctx, a.orgID, h(at), 10)
+				if err != nil {
+					return err
+				}
+				if ids(got) != want {
+					t.Errorf("re-tests due at +%dh: %q, want %q", at, ids(got), want)
+				}
 			}
 			return nil
 		})
@@ -88,6 +110,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		orgs, err := db.Permits().ExpiringOrgs(ctx, h(8))
 		if err != nil || len(orgs) != 2 {
 			t.Errorf("organizations with permits to expire at +8h: %v %v", orgs, err)
+		}
+		if orgs, err := db.Permits().RetestDueOrgs(ctx, h(2)); err != nil || len(orgs) != 1 || orgs[0] != a.orgID {
+			t.Errorf("organizations with re-tests due at +2h: %v %v", orgs, err)
 		}
 	})
 }
