@@ -406,6 +406,15 @@ func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id strin
 		if len(r.Gases) == 0 {
 			return hse.Conflict("GAS_TEST_NOT_NEEDED", "a %s permit tests no gases", p.Type)
 		}
+		// A reading is the type's gas whatever its case ("o2" is O2).
+		for _, gas := range r.Gases {
+			for k, v := range g.Readings {
+				if k != gas.Key && strings.EqualFold(k, gas.Key) {
+					delete(g.Readings, k)
+					g.Readings[gas.Key] = v
+				}
+			}
+		}
 		var missing []hse.FieldError
 		for _, gas := range r.Gases {
 			if _, ok := g.Readings[gas.Key]; !ok {
