@@ -142,7 +142,11 @@ func TestPermitTypesAreConfigurableAndVersioned(t *testing.T) {
 		e.Must(200, callAPI(t, e, "PUT", "/api/permit-types/canopy_painting", w.cm.Access, archive))
 		wantField(t, callAPI(t, e, "POST", "/api/permits", w.sm.Access, map[string]any{"type": "Canopy Painting", "stationId": w.station.ID,
 			"description": "Paint", "location": "Canopy", "validFrom": w.at(1), "validTo": w.at(3)}), "type")
-		e.Must(200, w.call(t, w.sm, "GET", paint.ID, nil))
+		// The existing permit stays workable, under its version's rules:
+		// no extensions for this type.
+		w.ready(t, paint)
+		e.Must(200, w.call(t, w.cm, "POST", paint.ID+"/approve", nil))
+		wantProblem(t, w.call(t, w.cm, "POST", paint.ID+"/extend", map[string]any{"validTo": w.at(8.5), "reason": "Rain"}), 409, "EXTENSION_LIMIT")
 		// The list filters by key or name.
 		if ps := listItems[permitItem](t, e.Must(200, callAPI(t, e, "GET", "/api/permits?type=canopy_painting", w.owner.Access, nil))); len(ps) != 1 {
 			t.Errorf("filter by key: %d permits", len(ps))
