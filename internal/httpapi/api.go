@@ -116,6 +116,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Permits != nil {
 		registerPermits(api, d)
+		registerPermitTypes(api, d)
 	}
 	if d.Files != nil {
 		registerFiles(api, d)
