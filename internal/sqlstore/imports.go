@@ -31,7 +31,9 @@ type importTx struct{ *Tx }
 
 var _ importer.Tx = importTx{}
 
-func (t importTx) AppendAudit(ctx context.Context, e *hse.AuditEntry) error { return appendAudit(ctx, t.Tx, e) }
+func (t importTx) AppendAudit(ctx context.Context, e *hse.AuditEntry) error {
+	return appendAudit(ctx, t.Tx, e)
+}
 
 const importColumns = `id, kind, format, file_name, dry_run, status, total, processed, created, updated, unchanged, failed,
 	error_count, created_by, created_at, updated_at, finished_at`
