@@ -1,9 +1,11 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hsedigital/hse/internal/hse"
 )
@@ -121,6 +123,9 @@ func (s *Service) progress(ctx context.Context, p *hse.Principal, im *Import) er
 func (s *Service) finish(ctx context.Context, p *hse.Principal, im *Import, status string) error {
 	now := s.now()
 	im.Status, im.UpdatedAt, im.FinishedAt = status, now, &now
+	// Rows refused while reading come before those refused by the
+	// domains; the report reads in the file's order.
+	slices.SortStableFunc(im.Errors, func(a, b RowError) int { return cmp.Compare(a.Line, b.Line) })
 	return s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 		if err := tx.UpdateImport(ctx, p.OrgID, im); err != nil {
 			return err
