@@ -157,6 +157,14 @@ func TestImportAPIRefusals(t *testing.T) {
 		if r := importFile(e, owner.Access, "stations", true, "big.csv", big); r.Status != 413 {
 			t.Errorf("an 11 MB file: %d %s", r.Status, r.Body[:min(len(r.Body), 300)])
 		}
+		// A file name that cannot be stored is cleaned or refused, never stored as sent.
+		if r := importFile(e, owner.Access, "stations", true, "r\xff\xfeport\x00.csv", csv); r.Status != 400 {
+			var v struct{ FileName string }
+			_ = json.Unmarshal(r.Body, &v)
+			if r.Status != 200 || v.FileName != "rport.csv" {
+				t.Errorf("a file name with a NUL and bad bytes: %d %s", r.Status, r.Body)
+			}
+		}
 		if r := e.Call("GET", "/api/imports/nope", owner.Access, nil); r.Status != 404 {
 			t.Errorf("unknown import: %d", r.Status)
 		}
