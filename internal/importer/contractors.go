@@ -91,14 +91,10 @@ func importContractors(ctx context.Context, r *run, tx Tx, recs []Record) ([]fun
 			if err := tx.PutExternalRef(ctx, r.p.OrgID, refContractor, code, co.ID); err != nil {
 				return nil, err
 			}
-			if err := tx.Emit(ctx, hse.NewEvent(r.p, r.p.OrgID, now, "contractor:created", "contractor", co.ID, contractor.EventPayload(co))); err != nil {
-				return nil, err
-			}
+			r.emit("contractor:created", "contractor", co.ID, contractor.EventPayload(co))
 			after := contractor.Snapshot(co)
 			after["externalCode"] = code
-			if err := tx.AppendAudit(ctx, r.audit(ctx, "contractor.created", "contractor", co.ID, nil, after)); err != nil {
-				return nil, err
-			}
+			r.audit(ctx, "contractor.created", "contractor", co.ID, nil, after)
 			continue
 		}
 		before := contractor.Snapshot(old)
@@ -114,17 +110,13 @@ func importContractors(ctx context.Context, r *run, tx Tx, recs []Record) ([]fun
 		if err := tx.UpdateContractor(ctx, r.p.OrgID, co, old.Version); err != nil {
 			return nil, err
 		}
-		ev := hse.NewEvent(r.p, r.p.OrgID, now, "contractor:updated", "contractor", co.ID, contractor.EventPayload(co))
+		// A status change matters to permits, so it has its own event type.
 		if old.Status != co.Status {
-			ev.Type = "contractor:status_changed"
-			ev.Payload = hse.StatusChange(co.Name, old.Status, co.Status, contractor.EventPayload(co))
+			r.emit("contractor:status_changed", "contractor", co.ID, hse.StatusChange(co.Name, old.Status, co.Status, contractor.EventPayload(co)))
+		} else {
+			r.emit("contractor:updated", "contractor", co.ID, contractor.EventPayload(co))
 		}
-		if err := tx.Emit(ctx, ev); err != nil {
-			return nil, err
-		}
-		if err := tx.AppendAudit(ctx, r.audit(ctx, "contractor.updated", "contractor", co.ID, before, contractor.Snapshot(co))); err != nil {
-			return nil, err
-		}
+		r.audit(ctx, "contractor.updated", "contractor", co.ID, before, contractor.Snapshot(co))
 	}
 	return nil, nil
 }

@@ -109,9 +109,7 @@ func importDocuments(ctx context.Context, r *run, tx Tx, recs []Record) ([]func(
 			}
 			after := contractor.DocumentSnapshot(d)
 			after["externalCode"] = code
-			if err := tx.AppendAudit(ctx, r.audit(ctx, "contractor.document_added", "contractor_document", d.ID, nil, after)); err != nil {
-				return nil, err
-			}
+			r.audit(ctx, "contractor.document_added", "contractor_document", d.ID, nil, after)
 			continue
 		}
 		// The file describes the metadata; a file attached through the API
@@ -129,9 +127,7 @@ func importDocuments(ctx context.Context, r *run, tx Tx, recs []Record) ([]func(
 		if err := tx.UpdateContractorDocument(ctx, r.p.OrgID, d); err != nil {
 			return nil, err
 		}
-		if err := tx.AppendAudit(ctx, r.audit(ctx, "contractor.document_updated", "contractor_document", d.ID, before, contractor.DocumentSnapshot(d))); err != nil {
-			return nil, err
-		}
+		r.audit(ctx, "contractor.document_updated", "contractor_document", d.ID, before, contractor.DocumentSnapshot(d))
 	}
 	return nil, nil
 }

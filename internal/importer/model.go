@@ -85,8 +85,10 @@ type Store interface {
 // Tx is what an import does inside one transaction. Every method takes the
 // organization id right after ctx.
 type Tx interface {
-	hse.EventSink
-	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
+	// EmitEvents and AppendAudits write many rows in few statements: an
+	// import's cost is mostly its round trips to the database.
+	EmitEvents(ctx context.Context, es []*hse.Event) error
+	AppendAudits(ctx context.Context, es []*hse.AuditEntry) error
 
 	CreateImport(ctx context.Context, orgID string, im *Import) error
 	// UpdateImport stores im's progress and outcome.
@@ -102,7 +104,7 @@ type Tx interface {
 
 	// FindStationsByCode returns the stations with these codes, by code.
 	FindStationsByCode(ctx context.Context, orgID string, codes []string) (map[string]*station.Station, error)
-	CreateStation(ctx context.Context, orgID string, s *station.Station) error
+	CreateStations(ctx context.Context, orgID string, ss []*station.Station) error
 	UpdateStation(ctx context.Context, orgID string, s *station.Station, version int64) error
 
 	FindContractor(ctx context.Context, orgID, id string, today time.Time) (*contractor.Contractor, error)

@@ -31,6 +31,10 @@ type run struct {
 	im      *Import
 	mapping *Mapping
 	dryRun  bool
+	// events and audits wait for the end of their chunk, to be written
+	// together.
+	events []*hse.Event
+	audits []*hse.AuditEntry
 }
 
 // errDryRun rolls a dry run's chunk back after it was validated.
@@ -74,7 +78,14 @@ func (s *Service) run(ctx context.Context, p *hse.Principal, im *Import, t *Tabl
 		var later []func(context.Context)
 		err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 			var err error
+			r.events, r.audits = nil, nil
 			if later, err = spec.chunk(ctx, r, tx, part); err != nil {
+				return err
+			}
+			if err := tx.EmitEvents(ctx, r.events); err != nil {
+				return err
+			}
+			if err := tx.AppendAudits(ctx, r.audits); err != nil {
 				return err
 			}
 			if r.dryRun {
@@ -133,9 +144,9 @@ func (s *Service) finish(ctx context.Context, p *hse.Principal, im *Import, stat
 		if im.DryRun {
 			return nil // a dry run changed nothing to account for
 		}
-		return tx.AppendAudit(ctx, hse.NewAuditEntry(ctx, p, now, "import.completed", "import", im.ID, nil, map[string]any{
+		return tx.AppendAudits(ctx, []*hse.AuditEntry{hse.NewAuditEntry(ctx, p, now, "import.completed", "import", im.ID, nil, map[string]any{
 			"kind": im.Kind, "fileName": im.FileName, "status": im.Status, "rows": im.Total, "created": im.Created,
-			"updated": im.Updated, "unchanged": im.Unchanged, "failed": im.Failed}))
+			"updated": im.Updated, "unchanged": im.Unchanged, "failed": im.Failed})})
 	})
 }
 
@@ -145,11 +156,18 @@ func (r *run) fail(errs ...RowError) {
 	r.im.addErrors(errs)
 }
 
-// audit builds the audit entry of a record an import changed; its after
-// names the import.
-func (r *run) audit(ctx context.Context, action, entityType, id string, before, after map[string]any) *hse.AuditEntry {
+// audit records the audit entry of a record an import changed, written
+// with its chunk; its after names the import.
+func (r *run) audit(ctx context.Context, action, entityType, id string, before, after map[string]any) {
 	if after != nil {
 		after["importId"] = r.im.ID
 	}
-	return hse.NewAuditEntry(ctx, r.p, r.svc.now(), action, entityType, id, before, after)
+	r.audits = append(r.audits, hse.NewAuditEntry(ctx, r.p, r.svc.now(), action, entityType, id, before, after))
+}
+
+// emit records a domain event, written with its chunk.
+func (r *run) emit(typ, entityType, id string, payload map[string]any) *hse.Event {
+	e := hse.NewEvent(r.p, r.p.OrgID, r.svc.now(), typ, entityType, id, payload)
+	r.events = append(r.events, e)
+	return e
 }

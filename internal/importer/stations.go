@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/station"
 )
 
@@ -39,6 +38,7 @@ func importStations(ctx context.Context, r *run, tx Tx, recs []Record) ([]func(c
 		return nil, err
 	}
 	now := r.svc.now()
+	var created []*station.Station // inserted together at the end of the chunk
 	for _, rec := range recs {
 		c := r.check(rec)
 		in := station.Input{Code: c.text("code"), Name: c.text("name"), Brand: c.text("brand"), Region: c.text("region"),
@@ -61,15 +61,9 @@ func importStations(ctx context.Context, r *run, tx Tx, recs []Record) ([]func(c
 			if r.dryRun {
 				continue
 			}
-			if err := tx.CreateStation(ctx, r.p.OrgID, st); err != nil {
-				return nil, err
-			}
-			if err := tx.Emit(ctx, hse.NewEvent(r.p, r.p.OrgID, now, "station:created", "station", st.ID, station.EventPayload(st))); err != nil {
-				return nil, err
-			}
-			if err := tx.AppendAudit(ctx, r.audit(ctx, "station.created", "station", st.ID, nil, station.Snapshot(st))); err != nil {
-				return nil, err
-			}
+			created = append(created, st)
+			r.emit("station:created", "station", st.ID, station.EventPayload(st))
+			r.audit(ctx, "station.created", "station", st.ID, nil, station.Snapshot(st))
 			continue
 		}
 		before, after := station.Snapshot(old), station.Snapshot(st)
@@ -89,12 +83,8 @@ func importStations(ctx context.Context, r *run, tx Tx, recs []Record) ([]func(c
 		if old.Active != st.Active {
 			typ = "station:active_changed"
 		}
-		if err := tx.Emit(ctx, hse.NewEvent(r.p, r.p.OrgID, now, typ, "station", st.ID, station.EventPayload(st))); err != nil {
-			return nil, err
-		}
-		if err := tx.AppendAudit(ctx, r.audit(ctx, "station.updated", "station", st.ID, before, station.Snapshot(st))); err != nil {
-			return nil, err
-		}
+		r.emit(typ, "station", st.ID, station.EventPayload(st))
+		r.audit(ctx, "station.updated", "station", st.ID, before, station.Snapshot(st))
 	}
-	return nil, nil
+	return nil, tx.CreateStations(ctx, r.p.OrgID, created)
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hsedigital/hse/internal/contractor"
@@ -30,10 +32,6 @@ func (s *ImportStore) InTx(ctx context.Context, sc hse.TxScope, fn func(importer
 type importTx struct{ *Tx }
 
 var _ importer.Tx = importTx{}
-
-func (t importTx) AppendAudit(ctx context.Context, e *hse.AuditEntry) error {
-	return appendAudit(ctx, t.Tx, e)
-}
 
 const importColumns = `id, kind, format, file_name, dry_run, status, total, processed, created, updated, unchanged, failed,
 	error_count, created_by, created_at, updated_at, finished_at`
@@ -184,8 +182,22 @@ func (t importTx) FindStationsByCode(ctx context.Context, orgID string, codes []
 	return out, err
 }
 
-func (t importTx) CreateStation(ctx context.Context, orgID string, s *station.Station) error {
-	return stationTx{t.Tx}.CreateStation(ctx, orgID, s)
+func (t importTx) CreateStations(ctx context.Context, orgID string, ss []*station.Station) error {
+	rows := make([][]any, 0, len(ss))
+	for _, s := range ss {
+		managers, err := jsonParam(orEmpty(s.ManagerUserIDs))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{orgID, s.ID, s.Code, s.Name, s.Brand, s.Region, s.Address, nullFloat(s.Latitude), nullFloat(s.Longitude),
+			s.RiskCategory, s.AuditFrequency, managers, s.Active, s.Version, utc(s.CreatedAt), utc(s.UpdatedAt)})
+	}
+	err := t.insertRows(ctx, `INSERT INTO stations (organization_id, `+stationColumns+`)`, rows)
+	if isUniqueViolation(err) {
+		// Another import or a user added one of these codes meanwhile.
+		return hse.Conflict("STATION_CODE_TAKEN", "a station of this file was added by someone else meanwhile; run the file again")
+	}
+	return err
 }
 
 func (t importTx) UpdateStation(ctx context.Context, orgID string, s *station.Station, version int64) error {
@@ -248,4 +260,73 @@ func (t importTx) FindPendingInvitation(ctx context.Context, orgID, email string
 	}
 	p.ContractorID = contractor.String
 	return &p, jsonScan(stations.NullString, &p.StationIDs)
+}
+
+// insertBatch is how many rows one multi-row INSERT carries: few enough
+// for either engine's limit on parameters, and one statement text for
+// the prepared-statement cache.
+const insertBatch = 100
+
+// insertRows inserts rows of values with prefix ("INSERT INTO t (a, b)")
+// in multi-row statements: an import's cost is mostly round trips.
+func (t importTx) insertRows(ctx context.Context, prefix string, rows [][]any) error {
+	for start := 0; start < len(rows); start += insertBatch {
+		part := rows[start:min(start+insertBatch, len(rows))]
+		one := "(" + placeholders(len(part[0])) + ")"
+		values := make([]string, len(part))
+		args := make([]any, 0, len(part)*len(part[0]))
+		for i, r := range part {
+			values[i] = one
+			args = append(args, r...)
+		}
+		if _, err := t.Exec(ctx, prefix+" VALUES "+strings.Join(values, ", "), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EmitEvents writes events to the outbox as Emit does, in few statements.
+func (t importTx) EmitEvents(ctx context.Context, es []*hse.Event) error {
+	rows := make([][]any, 0, len(es))
+	for _, e := range es {
+		if e.OrgID == "" || e.Type == "" {
+			return fmt.Errorf("event without organization or type: %+v", e)
+		}
+		var payload any
+		if e.Payload != nil {
+			p, err := jsonParam(e.Payload)
+			if err != nil {
+				return err
+			}
+			payload = p
+		}
+		rows = append(rows, []any{e.OrgID, e.ID, e.Type, e.EntityType, e.EntityID, nullString(e.ActorUserID), utc(e.OccurredAt), payload})
+	}
+	return t.insertRows(ctx, `INSERT INTO outbox_events (organization_id, id, type, entity_type, entity_id, actor_user_id, occurred_at, payload)`, rows)
+}
+
+// AppendAudits adds entries as AppendAudit does, in few statements.
+func (t importTx) AppendAudits(ctx context.Context, es []*hse.AuditEntry) error {
+	rows := make([][]any, 0, len(es))
+	for _, e := range es {
+		var before, after any
+		if e.Before != nil {
+			b, err := jsonParam(e.Before)
+			if err != nil {
+				return err
+			}
+			before = b
+		}
+		if e.After != nil {
+			a, err := jsonParam(e.After)
+			if err != nil {
+				return err
+			}
+			after = a
+		}
+		rows = append(rows, []any{e.ID, nullString(e.OrgID), utc(e.OccurredAt), nullString(e.ActorUserID), e.ActorEmail, e.Action,
+			e.EntityType, e.EntityID, before, after, e.IP, e.UserAgent, e.RequestID})
+	}
+	return t.insertRows(ctx, `INSERT INTO audit_log (`+auditColumns+`)`, rows)
 }
