@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
+.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench-import bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -67,6 +67,10 @@ bench-upload:
 ## bench-incidents: 50 clients reporting incidents over HTTP, one and ten organizations (PG=postgres://... adds PostgreSQL)
 bench-incidents:
 	scripts/bench-incidents.sh $(PG)
+
+## bench-import: a 10,000-row stations import (CSV and XLSX) through the API, target under 10 s (PG=postgres://... adds PostgreSQL)
+bench-import:
+	scripts/bench-import.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:
