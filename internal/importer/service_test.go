@@ -1,9 +1,11 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -53,8 +55,7 @@ func newFixture(t *testing.T, engine string) *fixture {
 	return f
 }
 
-// seedOrg creates an organization, its owner (every permission) and two
-// roles to invite people to.
+// seedOrg creates an organization with the system roles and its owner.
 func seedOrg(t *testing.T, db *sqlstore.DB, name string) *hse.Principal {
 	t.Helper()
 	ctx := context.Background()
@@ -70,17 +71,15 @@ func seedOrg(t *testing.T, db *sqlstore.DB, name string) *hse.Principal {
 		if err := tx.CreateUser(ctx, &identity.User{ID: p.UserID, Email: p.Email, Name: "Owner", CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		for _, r := range []identity.Role{
-			{ID: "owner", Name: "Owner", Scope: hse.ScopeOrganization, Permissions: hse.AllPermissions()},
-			{ID: "viewer", Name: "Viewer", Scope: hse.ScopeOrganization, Permissions: []hse.Permission{station.PermRead}},
-			{ID: "manager", Name: "Station Manager", Scope: hse.ScopeStations, Permissions: []hse.Permission{station.PermRead}},
-		} {
-			r.CreatedAt, r.UpdatedAt = now, now
+		for _, rt := range hse.SystemRoles() {
+			r := identity.Role{ID: hse.SystemRoleID(rt.Key), Name: rt.Name, System: true, Scope: rt.Scope, Permissions: rt.Permissions,
+				CreatedAt: now, UpdatedAt: now}
 			if err := tx.CreateRole(ctx, p.OrgID, &r); err != nil {
 				return err
 			}
 		}
-		return tx.CreateMembership(ctx, p.OrgID, &identity.Membership{OrgID: p.OrgID, UserID: p.UserID, RoleID: "owner", CreatedAt: now, UpdatedAt: now})
+		return tx.CreateMembership(ctx, p.OrgID, &identity.Membership{OrgID: p.OrgID, UserID: p.UserID, RoleID: hse.SystemRoleID(hse.RoleOwner),
+			CreatedAt: now, UpdatedAt: now})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +318,7 @@ func TestImportMembers(t *testing.T) {
 		f := newFixture(t, engine)
 		f.importCSV(t, f.a, importer.KindStations, stationsCSV, false)
 		members := "email,role,stations\nann@example.com,Viewer,\nbob@example.com,station manager,ST-01;ST-02\n" +
-			"cy@example.com,Station Manager,\ndee@example.com,Viewer,ST-01\nnot-an-address,Viewer,\neve@example.com,Auditor,\n" +
+			"cy@example.com,Station Manager,\ndee@example.com,Viewer,ST-01\nnot-an-address,Viewer,\neve@example.com,Inspector,\n" +
 			"fay@example.com,Station Manager,ST-99\n" + f.a.Email + ",Viewer,\n"
 		im := f.importCSV(t, f.a, importer.KindMembers, members, true)
 		wantErrs := []importer.RowError{
@@ -399,6 +398,38 @@ func TestImportInBackground(t *testing.T) {
 		list, err := f.svc.Imports(context.Background(), f.a, 10)
 		if err != nil || len(list) != 1 || list[0].ID != im.ID {
 			t.Errorf("list: %+v %v", list, err)
+		}
+	})
+}
+
+// The sample files of docs/import.md import cleanly, in the documented
+// order, and a second time change nothing.
+func TestImportSamples(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		for _, kind := range []string{importer.KindStations, importer.KindContractors, importer.KindContractorDocuments, importer.KindMembers} {
+			data, err := os.ReadFile("../../docs/samples/import/" + kind + ".csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, run := range []string{"first", "second"} {
+				im := f.importCSV(t, f.a, kind, string(data), false)
+				if im.Status != importer.StatusSucceeded || (run == "second" && im.Unchanged != im.Total) {
+					t.Errorf("%s, %s run: %+v", kind, run, im)
+				}
+			}
+		}
+		data, err := os.ReadFile("../../docs/samples/import/stations.xlsx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := importer.Parse("", bytes.NewReader(data), importer.DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := f.svc.Start(context.Background(), f.a, importer.KindStations, "stations.xlsx", tbl, true)
+		if err != nil || im.Status != importer.StatusSucceeded || im.Unchanged != im.Total {
+			t.Errorf("the workbook sample is the CSV sample: %+v %v", im, err)
 		}
 	})
 }
