@@ -137,3 +137,35 @@ func TestRecord(t *testing.T) {
 		t.Errorf("code = %q", v)
 	}
 }
+
+// Whatever the bytes, Parse answers a table within the limits or a
+// domain error (a 4xx), never a panic or an internal error; and a table's
+// mapped records stay within the cell limit.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("code,name\nST-01,Harbour\n"))
+	f.Add([]byte("\xef\xbb\xbfcode;name\n\"a\nb\";c\n"))
+	f.Add([]byte("PK\x03\x04\x14\x00\x00\x00"))
+	f.Add([]byte("a,\"b\n"))
+	lim := Limits{MaxBytes: 4096, MaxRows: 20, MaxColumns: 8, MaxCell: 16}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tbl, err := Parse("", bytes.NewReader(data), lim)
+		if err != nil {
+			if k := kindOf(err); k != hse.KindInvalid && k != hse.KindTooLarge {
+				t.Fatalf("Parse: %v (kind %v)", err, k)
+			}
+			return
+		}
+		if len(tbl.Rows) > lim.MaxRows || len(tbl.Header) > lim.MaxColumns {
+			t.Fatalf("limits exceeded: %d rows, %d columns", len(tbl.Rows), len(tbl.Header))
+		}
+		m, _ := MapHeader(tbl.Header, specs[KindStations].columns)
+		for _, row := range tbl.Rows {
+			rec, _ := m.Record(row, lim.MaxCell)
+			for _, v := range rec.Values {
+				if len([]rune(v)) > lim.MaxCell {
+					t.Fatalf("a cell over the limit was kept: %q", v)
+				}
+			}
+		}
+	})
+}
