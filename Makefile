@@ -33,6 +33,7 @@ FUZZ_TARGETS = \
 	./internal/hse:FuzzDecodeCursor:$(FUZZTIME) \
 	./internal/httpapi:FuzzCSVSafe:$(FUZZTIME) \
 	./internal/httpapi:FuzzListParams:$(FUZZTIME) \
+	./internal/importer:FuzzParse:$(FUZZTIME) \
 	./internal/app:FuzzWriteBodies:$(FUZZTIME_API)
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
