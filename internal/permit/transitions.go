@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +56,14 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 			if err := checkActivation(ctx, tx, pr.OrgID, d, now); err != nil {
 				return err
 			}
+		case MoveResume:
+			if err := checkResume(d, now); err != nil {
+				return err
+			}
+		case MoveClose:
+			if err := checkIsolationsRemoved(d); err != nil {
+				return err
+			}
 		}
 		before := Snapshot(p)
 		from, next := p.Status, *p
@@ -63,8 +73,14 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 			next.ApprovedBy, next.ApprovedAt, next.OriginalValidTo = pr.UserID, &now, p.ValidTo
 		case MoveActivate:
 			next.ActivatedBy, next.ActivatedAt = pr.UserID, &now
+			next.RetestDueAt = retestDue(d)
+		case MoveResume:
+			next.SuspendedAt, next.SuspensionReason = nil, ""
+			next.RetestDueAt = retestDue(d)
+		case MoveSuspend:
+			next.SuspendedAt, next.SuspensionReason, next.RetestDueAt = &now, note, nil
 		case MoveClose:
-			next.ClosedBy, next.ClosedAt, next.CloseNotes = pr.UserID, &now, note
+			next.ClosedBy, next.ClosedAt, next.CloseNotes, next.RetestDueAt = pr.UserID, &now, note, nil
 		case MoveReject, MoveCancel:
 			next.Reason = note
 		}
@@ -74,21 +90,77 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit."+string(m), p.ID, before, Snapshot(&next))); err != nil {
 			return err
 		}
+		d.Permit = &next
+		if m == MoveSuspend {
+			return emitSuspended(ctx, tx, pr, pr.OrgID, &next, from, now)
+		}
 		extra := map[string]any{"type": next.Type, "stationId": next.StationID}
 		if note != "" {
 			extra["reason"] = note
 		}
-		if err := tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
-			hse.StatusChange(p.Number, from, next.Status, extra))); err != nil {
-			return err
-		}
-		d.Permit = &next
-		return nil
+		return tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
+			hse.StatusChange(p.Number, from, next.Status, extra)))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// retestDue is when the next gas test of Active work is due: the latest
+// test's time plus the type's re-test interval (nil when the type has
+// none).
+func retestDue(d *Details) *time.Time {
+	g := d.LatestGasTest()
+	if !d.Rule.GasTestRequired() || d.Rule.RetestInterval <= 0 || g == nil {
+		return nil
+	}
+	due := g.TestedAt.Add(d.Rule.RetestInterval)
+	return &due
+}
+
+// checkResume lets Suspended work restart only inside its validity and,
+// when its type tests the air, after a passing test taken since the
+// suspension that is not yet due again.
+func checkResume(d *Details, now time.Time) error {
+	p, r := d.Permit, d.Rule
+	var reasons []Reason
+	if !now.Before(p.ValidTo) {
+		reasons = append(reasons, Reason{Code: ReasonValidityPassed, Message: "the permit's validity has already ended"})
+	}
+	if r.GasTestRequired() {
+		g := d.LatestGasTest()
+		switch {
+		case g == nil || p.SuspendedAt != nil && g.TestedAt.Before(*p.SuspendedAt):
+			reasons = append(reasons, Reason{Code: ReasonGasTestMissing, Message: "suspended work resumes after a gas test taken since the suspension"})
+		case !g.Passed:
+			reasons = append(reasons, Reason{Code: ReasonGasTestFailed, Ref: g.ID, Message: "the latest gas test failed: " + strings.Join(g.Failures, ", ")})
+		case !GasTestFresh(r, g.TestedAt, now) || r.RetestInterval > 0 && !now.Before(g.TestedAt.Add(r.RetestInterval)):
+			reasons = append(reasons, Reason{Code: ReasonGasTestStale, Ref: g.ID, Message: "the latest gas test is due again: test before the work resumes"})
+		}
+	}
+	if len(reasons) > 0 {
+		return Refusal("RESUME_REFUSED", "resumed", reasons)
+	}
+	return nil
+}
+
+// checkIsolationsRemoved refuses to close a permit while one of its
+// isolations is still applied: the plant must be handed back first.
+func checkIsolationsRemoved(d *Details) error {
+	var points []string
+	var ids []string
+	for _, i := range d.Isolations {
+		if i.Applied() {
+			points, ids = append(points, i.Point), append(ids, i.ID)
+		}
+	}
+	if len(points) == 0 {
+		return nil
+	}
+	e := hse.Conflict("ISOLATIONS_APPLIED", "the permit cannot be closed while isolations are applied: %s", strings.Join(points, "; "))
+	e.Details = map[string]any{"isolationIds": ids}
+	return e
 }
 
 func noteField(m Move) string {
@@ -103,12 +175,12 @@ func noteField(m Move) string {
 // contractor's eligibility through the permit's valid-to day.
 func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d *Details, now time.Time) error {
 	p := d.Permit
-	clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	clashing, err := neighbours(ctx, tx, pr.OrgID, p, p.ValidTo)
 	if err != nil {
 		return err
 	}
 	reasons := ApprovalProblems(WorkCheck{Details: d, Clashing: clashing, At: now}, pr.UserID)
-	cr, err := contractorProblems(ctx, tx, pr.OrgID, p, p.ValidTo, now)
+	cr, err := contractorProblems(ctx, tx, pr.OrgID, p, d.Rule, p.ValidTo, now)
 	if err != nil {
 		return err
 	}
@@ -123,11 +195,10 @@ func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d
 // permit's type requires through the day of until (the valid-to the work
 // will run to). A company suspended, or whose insurance lapsed, after the
 // approval is refused again at activation and at every extension.
-func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, until, now time.Time) ([]Reason, error) {
+func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, r TypeRule, until, now time.Time) ([]Reason, error) {
 	if p.ContractorID == "" {
 		return nil, nil
 	}
-	r, _ := RuleFor(p.Type)
 	if until.Before(now) {
 		until = now
 	}
@@ -147,12 +218,12 @@ func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, unt
 // since approval: the window, the gas test, clashes and the contractor.
 func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now time.Time) error {
 	p := d.Permit
-	clashing, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	clashing, err := neighbours(ctx, tx, orgID, p, p.ValidTo)
 	if err != nil {
 		return err
 	}
 	reasons := ActivationProblems(WorkCheck{Details: d, Clashing: clashing, At: now})
-	cr, err := contractorProblems(ctx, tx, orgID, p, p.ValidTo, now)
+	cr, err := contractorProblems(ctx, tx, orgID, p, d.Rule, p.ValidTo, now)
 	if err != nil {
 		return err
 	}
@@ -160,6 +231,24 @@ func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now t
 		return Refusal("ACTIVATION_REFUSED", "activated", reasons)
 	}
 	return nil
+}
+
+// neighbours loads the permits of p's station whose validity overlaps
+// p's from its valid-from to until, with the rules each is under.
+func neighbours(ctx context.Context, tx Tx, orgID string, p *Permit, until time.Time) ([]Neighbour, error) {
+	ps, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, until, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Neighbour, 0, len(ps))
+	for _, o := range ps {
+		r, err := tx.FindTypeVersion(ctx, orgID, o.TypeKey, o.TypeVersion)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Neighbour{Permit: o, Rule: *r})
+	}
+	return out, nil
 }
 
 // mayWork reports whether the caller takes part in the work's
@@ -194,7 +283,10 @@ func (s *Service) ConfirmPrecaution(ctx context.Context, pr *hse.Principal, id s
 		if p.Status != StatusDraft && p.Status != StatusPendingApproval {
 			return hse.Conflict("PERMIT_NOT_OPEN", "precautions are confirmed before approval; the permit is %s", p.Status)
 		}
-		r, _ := RuleFor(p.Type)
+		r, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
 		var def *PrecautionDef
 		var keys []string
 		for i := range r.Precautions {
@@ -233,38 +325,49 @@ func (s *Service) ConfirmPrecaution(ctx context.Context, pr *hse.Principal, id s
 	return d, nil
 }
 
-// GasTestInput is a gas test's readings.
+// GasTestInput is a gas test's readings, by gas key.
 type GasTestInput struct {
-	O2, LEL, H2S, CO float64
-	TestedAt         time.Time // zero: now
-	Tester           string
-	Instrument       string
+	Readings   map[string]float64
+	TestedAt   time.Time // zero: now
+	Tester     string
+	Instrument string
 }
 
 // clockSkew is how far in the future a test's time may lie: the tester's
 // device clock may run ahead of the server's.
 const clockSkew = 5 * time.Minute
 
-// RecordGasTest adds a gas test to a permit that is not yet finished.
-// Every test is kept; the latest counts for approval and activation.
+// maxReadings bounds the readings of one test.
+const maxReadings = 20
+
+// RecordGasTest adds a gas test to a permit that is not yet finished. It
+// needs permits:gas_test, the competence to test, and a tester other than
+// the requester (403 SELF_GAS_TEST). Every test is kept; the latest counts
+// for approval, activation and resumption. While the work is Active a
+// passing test sets when the next is due, and a failing one suspends the
+// work at once and tells the issuer.
 func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id string, version int64, in GasTestInput) (*Details, *GasTest, error) {
-	if err := mayWork(pr); err != nil {
+	if err := pr.Require(PermGasTest); err != nil {
 		return nil, nil, err
 	}
 	now := s.now()
-	g := &GasTest{ID: hse.NewID(), PermitID: id, O2: in.O2, LEL: in.LEL, H2S: in.H2S, CO: in.CO, TestedAt: in.TestedAt.UTC().Truncate(time.Second),
+	g := &GasTest{ID: hse.NewID(), PermitID: id, Readings: map[string]float64{}, TestedAt: in.TestedAt.UTC().Truncate(time.Second),
 		Tester: strings.TrimSpace(in.Tester), Instrument: strings.TrimSpace(in.Instrument), RecordedBy: pr.UserID, RecordedAt: now}
 	if in.TestedAt.IsZero() {
 		g.TestedAt = now
 	}
 	var fields []hse.FieldError
-	for _, v := range []struct {
-		field string
-		val   float64
-		max   float64
-	}{{"o2", g.O2, 100}, {"lel", g.LEL, 100}, {"h2s", g.H2S, 1e6}, {"co", g.CO, 1e6}} {
-		if v.val < 0 || v.val > v.max {
-			fields = append(fields, hse.FieldError{Field: v.field, Message: fmt.Sprintf("from 0 to %g", v.max)})
+	if len(in.Readings) > maxReadings {
+		fields = append(fields, hse.FieldError{Field: "readings", Message: fmt.Sprintf("at most %d gases", maxReadings)})
+	}
+	for k, v := range in.Readings {
+		switch {
+		case !gasKeyPattern.MatchString(k):
+			fields = append(fields, hse.FieldError{Field: "readings", Message: "gas keys are letters, digits and _, at most 20 characters"})
+		case math.IsNaN(v) || v < 0 || v > 1e6:
+			fields = append(fields, hse.FieldError{Field: "readings." + k, Message: "from 0 to 1000000"})
+		default:
+			g.Readings[k] = v
 		}
 	}
 	if n := len([]rune(g.Tester)); n < 1 || n > 200 {
@@ -279,22 +382,50 @@ func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id strin
 	if len(fields) > 0 {
 		return nil, nil, hse.Invalid("invalid gas test", fields...)
 	}
-	g.Failures = EvaluateGasTest(*g)
-	g.Passed = len(g.Failures) == 0
 	var d *Details
 	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
 		p, err := find(ctx, tx, pr, id)
 		if err != nil {
 			return err
 		}
+		if p.RequestedBy == pr.UserID {
+			return hse.Forbidden("SELF_GAS_TEST", "the requester of a permit does not test the atmosphere for it; another competent person does")
+		}
 		if version != 0 && p.Version != version {
 			return hse.StaleVersion("permit", p.Version)
 		}
 		switch p.Status {
-		case StatusDraft, StatusPendingApproval, StatusApproved, StatusActive:
+		case StatusDraft, StatusPendingApproval, StatusApproved, StatusActive, StatusSuspended:
 		default:
 			return hse.Conflict("PERMIT_FINISHED", "gas tests are recorded until the permit is finished; it is %s", p.Status)
 		}
+		r, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
+		if len(r.Gases) == 0 {
+			return hse.Conflict("GAS_TEST_NOT_NEEDED", "a %s permit tests no gases", p.Type)
+		}
+		// A reading is the type's gas whatever its case ("o2" is O2).
+		for _, gas := range r.Gases {
+			for k, v := range g.Readings {
+				if k != gas.Key && strings.EqualFold(k, gas.Key) {
+					delete(g.Readings, k)
+					g.Readings[gas.Key] = v
+				}
+			}
+		}
+		var missing []hse.FieldError
+		for _, gas := range r.Gases {
+			if _, ok := g.Readings[gas.Key]; !ok {
+				missing = append(missing, hse.FieldError{Field: "readings." + gas.Key, Message: "required: a " + p.Type + " test measures " + gas.Key})
+			}
+		}
+		if len(missing) > 0 {
+			return hse.Invalid("the test misses a gas of the permit's type", missing...)
+		}
+		g.Failures = EvaluateGas(r.Gases, g.Readings)
+		g.Passed = len(g.Failures) == 0
 		if err := tx.CreateGasTest(ctx, pr.OrgID, g); err != nil {
 			return err
 		}
@@ -303,22 +434,71 @@ func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id strin
 			result = "failed: " + strings.Join(g.Failures, ", ")
 		}
 		before := Snapshot(p)
-		if err := bump(ctx, tx, pr.OrgID, p, now, event(pr, p, now, EventGasTest, "", "", result)); err != nil {
+		next := *p
+		events := []*Event{event(pr, p, now, EventGasTest, "", "", result)}
+		// A later test counts only when it is the latest one.
+		latest := true
+		if tests, err := tx.FindGasTests(ctx, pr.OrgID, p.ID); err != nil {
+			return err
+		} else {
+			for _, o := range tests {
+				if o.TestedAt.After(g.TestedAt) {
+					latest = false
+				}
+			}
+		}
+		suspend := p.Status == StatusActive && latest && !g.Passed
+		switch {
+		case suspend:
+			next.Status, next.SuspendedAt, next.RetestDueAt = StatusSuspended, &now, nil
+			next.SuspensionReason = "gas test failed: " + strings.Join(g.Failures, ", ")
+			events = append(events, event(nil, p, now, EventStatusChanged, p.Status, next.Status, next.SuspensionReason))
+		case p.Status == StatusActive && latest && r.RetestInterval > 0:
+			due := g.TestedAt.Add(r.RetestInterval)
+			next.RetestDueAt = &due
+		}
+		if err := bump(ctx, tx, pr.OrgID, &next, now, events...); err != nil {
 			return err
 		}
-		after := Snapshot(p)
-		after["gasTest"] = map[string]any{"id": g.ID, "o2": g.O2, "lel": g.LEL, "h2s": g.H2S, "co": g.CO, "testedAt": g.TestedAt.Format(time.RFC3339),
+		after := Snapshot(&next)
+		after["gasTest"] = map[string]any{"id": g.ID, "readings": g.Readings, "testedAt": g.TestedAt.Format(time.RFC3339),
 			"tester": g.Tester, "passed": g.Passed}
 		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit.gas_test_recorded", p.ID, before, after)); err != nil {
 			return err
 		}
-		d, err = details(ctx, tx, pr.OrgID, p)
+		if suspend {
+			if err := emitSuspended(ctx, tx, pr, pr.OrgID, &next, p.Status, now); err != nil {
+				return err
+			}
+		}
+		d, err = details(ctx, tx, pr.OrgID, &next)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, g, nil
+}
+
+// emitSuspended tells who must know that work stopped: the status change
+// for every listener, and work_permit:suspended naming the issuer (and the
+// area authority who started the work) in notify. pr is nil for the
+// system's own suspensions.
+func emitSuspended(ctx context.Context, tx Tx, pr *hse.Principal, orgID string, p *Permit, from string, now time.Time) error {
+	extra := map[string]any{"type": p.Type, "stationId": p.StationID, "reason": p.SuspensionReason}
+	if err := tx.Emit(ctx, hse.NewEvent(pr, orgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
+		hse.StatusChange(p.Number, from, p.Status, extra))); err != nil {
+		return err
+	}
+	var notify []string
+	for _, u := range []string{p.ApprovedBy, p.ActivatedBy} {
+		if u != "" && !slices.Contains(notify, u) {
+			notify = append(notify, u)
+		}
+	}
+	return tx.Emit(ctx, hse.NewEvent(pr, orgID, now, EventTypeSuspended, EventEntityType, p.ID, map[string]any{
+		"number": p.Number, "stationId": p.StationID, "reason": p.SuspensionReason, "issuerId": p.ApprovedBy,
+		"areaAuthorityId": p.ActivatedBy, "notify": notify}))
 }
 
 // Extend moves the valid-to of an Approved or Active permit later, keeping
@@ -346,19 +526,29 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		if version != 0 && p.Version != version {
 			return hse.StaleVersion("permit", p.Version)
 		}
-		if p.Status != StatusApproved && p.Status != StatusActive {
-			return hse.Conflict("PERMIT_NOT_EXTENDABLE", "only an Approved or Active permit is extended; it is %s", p.Status)
+		if p.Status != StatusApproved && p.Status != StatusActive && p.Status != StatusSuspended {
+			return hse.Conflict("PERMIT_NOT_EXTENDABLE", "only an Approved, Active or Suspended permit is extended; it is %s", p.Status)
 		}
 		now := s.now()
 		if !now.Before(p.ValidTo) {
 			return hse.Conflict("PERMIT_EXPIRED", "the permit's validity ended at %s; request a new permit", p.ValidTo.Format(time.RFC3339))
 		}
-		r, _ := RuleFor(p.Type)
+		r, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
+		done, err := tx.FindExtensions(ctx, pr.OrgID, p.ID)
+		if err != nil {
+			return err
+		}
+		if len(done) >= r.MaxExtensions {
+			return hse.Conflict("EXTENSION_LIMIT", "a %s permit is extended at most %d times; request a new permit", p.Type, r.MaxExtensions)
+		}
 		switch {
 		case !newValidTo.After(p.ValidTo):
 			return hse.Invalid("an extension moves validTo later", hse.FieldError{Field: "validTo", Message: "must be after " + p.ValidTo.Format(time.RFC3339)})
-		case newValidTo.Sub(p.ValidTo) > r.MaxDuration:
-			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxDuration))})
+		case newValidTo.Sub(p.ValidTo) > r.MaxExtension:
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxExtension))})
 		case newValidTo.Sub(p.ValidFrom) > r.MaxTotal:
 			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo",
 				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, Hours(r.MaxTotal))})
@@ -370,17 +560,17 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		if p.RequestedBy == pr.UserID {
 			reasons = append(reasons, Reason{Code: ReasonSelfApproval, Message: "a permit is extended by someone other than its requester"})
 		}
-		cr, err := contractorProblems(ctx, tx, pr.OrgID, p, newValidTo, now)
+		cr, err := contractorProblems(ctx, tx, pr.OrgID, p, *r, newValidTo, now)
 		if err != nil {
 			return err
 		}
-		clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, newValidTo, p.ID)
+		clashing, err := neighbours(ctx, tx, pr.OrgID, p, newValidTo)
 		if err != nil {
 			return err
 		}
 		longer := *p
 		longer.ValidTo = newValidTo
-		if reasons = append(append(reasons, cr...), clashProblems(&longer, clashing)...); len(reasons) > 0 {
+		if reasons = append(append(reasons, cr...), clashProblems(&longer, *r, clashing)...); len(reasons) > 0 {
 			return Refusal("EXTENSION_REFUSED", "extended", reasons)
 		}
 		x := &Extension{ID: hse.NewID(), PermitID: p.ID, OldValidTo: p.ValidTo, NewValidTo: newValidTo, Reason: reason, ExtendedBy: pr.UserID, ExtendedAt: now}
