@@ -315,7 +315,7 @@ func registerPermits(api huma.API, d Deps) {
 	huma.Register(api, huma.Operation{OperationID: "confirmPermitPrecaution", Method: http.MethodPut, Path: "/api/permits/{id}/precautions/{key}", Tags: tags, Security: bearer,
 		Summary: "Confirm a mandatory precaution (or withdraw the confirmation)",
 		Description: "While the permit is Draft or Pending Approval; by someone with permits:request, permits:activate or permits:approve. " +
-			"The keys of each type are in the permit types table. If-Match is optional."},
+			"The keys are the permit's precautions: those of its type's version (GET /api/permit-types). If-Match is optional."},
 		func(ctx context.Context, in *struct {
 			ID      string `path:"id" maxLength:"64"`
 			Key     string `path:"key" maxLength:"64"`
@@ -408,8 +408,9 @@ func registerPermits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "extendPermit", Method: http.MethodPost, Path: "/api/permits/{id}/extend", Tags: tags, Security: bearer,
 		Summary: "Extend an Approved or Active permit",
-		Description: "permits:approve, never by the requester, with the reason. One extension adds at most the type's maximum duration, and the " +
-			"span from validFrom stays within the type's maximum total. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
+		Description: "permits:approve, never by the requester, with the reason; Approved, Active or Suspended. Under the permit's type version: " +
+			"one extension adds at most maxExtensionSeconds, there are at most maxExtensions of them (409 EXTENSION_LIMIT), and the " +
+			"span from validFrom stays within maxTotalSeconds. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
 			"SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. " +
 			"The extension is kept against the original, with the old and new validTo. If-Match is optional."},
 		func(ctx context.Context, in *struct {
