@@ -57,7 +57,7 @@ func FuzzWriteBodies(f *testing.F) {
 		{"code": "FZ-2", "name": "Fuzz Two", "region": "South", "latitude": 51.5, "longitude": -0.12, "riskCategory": "High"},
 		{"name": "Sparks Ltd", "specialization": "Electrical", "contactEmail": "a@example.com"},
 		{"key": "tank_lining", "name": "Tank Lining", "precautions": []any{map[string]any{"key": "tank_vented", "label": "Tank vented"}},
-			"gases": []any{map[string]any{"key": "LEL", "unit": "% LEL", "below": 5}, map[string]any{"key": "O2", "min": 19.5, "max": 23.5}},
+			"gases":                  []any{map[string]any{"key": "LEL", "unit": "% LEL", "below": 5}, map[string]any{"key": "O2", "min": 19.5, "max": 23.5}},
 			"gasTestValiditySeconds": 3600, "retestIntervalSeconds": 1800, "maxDurationSeconds": 28800, "maxExtensionSeconds": 3600,
 			"maxExtensions": 1, "maxTotalSeconds": 32400, "documents": []string{"insurance"}, "clashesWith": []string{"hot_work"}},
 	}
