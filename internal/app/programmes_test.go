@@ -146,6 +146,16 @@ func TestAuditProgrammes(t *testing.T) {
 		}
 		_, _ = s2, n2
 
+		// A station manager sees the schedules of their station only.
+		sm := e.Invite(o, "sys-station_manager", map[string]any{"stationIds": []string{n1.ID}})
+		users = append(users, sm)
+		seen := decodeJSON[struct{ Items []struct{ ID string } }](t, e.Must(200, callAPI(t, e, "GET", "/api/audit-schedules", sm.Access, nil)))
+		if len(seen.Items) != 1 || seen.Items[0].ID != weekly.Schedule.ID {
+			t.Errorf("station manager sees schedules %+v, want only N1's", seen.Items)
+		}
+		wantProblem(t, callAPI(t, e, "GET", "/api/audit-schedules/"+region.Schedule.ID, sm.Access, nil), 404, "")
+		wantProblem(t, callAPI(t, e, "GET", "/api/audits/"+mg[0].ID+"/history", sm.Access, nil), 404, "")
+
 		// Validation and permissions.
 		wantProblem(t, callAPI(t, e, "POST", "/api/audit-schedules", o.Access, map[string]any{"name": "Both", "stationId": n1.ID, "region": "North",
 			"templateId": form.ID, "frequency": "weekly", "assigneeRule": "station_manager"}), 400, "VALIDATION_FAILED")

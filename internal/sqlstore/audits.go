@@ -12,9 +12,9 @@ import (
 
 // auditSelect is an audit with its station and template, wrapped so that
 // filters and keyset pagination name plain columns.
-const auditSelect = `SELECT id, number, station_id, station_name, region, form_version_id, template_id, template_name, version_number,
+const auditSelect = `SELECT schedule_id, occurrence_date, window_ends, missed_at, id, number, station_id, station_name, region, form_version_id, template_id, template_name, version_number,
 	auditor_user_id, status, scheduled_for, started_at, completed_at, closed_at, cancelled_at, cancel_reason, score, result,
-	breakdown, version, created_by, created_at, updated_at, schedule_id, occurrence_date, window_ends, missed_at FROM (
+	breakdown, version, created_by, created_at, updated_at FROM (
 	SELECT a.organization_id, a.id, a.number, a.station_id, s.name AS station_name, s.region, a.form_version_id,
 		v.template_id, t.name AS template_name, v.number AS version_number, a.auditor_user_id, a.status, a.scheduled_for,
 		a.started_at, a.completed_at, a.closed_at, a.cancelled_at, a.cancel_reason, a.score, a.result, a.breakdown,
@@ -32,9 +32,9 @@ func scanAudit(row interface{ Scan(...any) error }) (*audit.Audit, error) {
 	var breakdown nullJSON
 	var scheduleID sql.NullString
 	var occurrence, windowEnds, missed sql.NullTime
-	if err := row.Scan(&a.ID, &a.Number, &a.StationID, &a.StationName, &a.Region, &a.FormVersionID, &a.TemplateID, &a.TemplateName,
+	if err := row.Scan(&scheduleID, &occurrence, &windowEnds, &missed, &a.ID, &a.Number, &a.StationID, &a.StationName, &a.Region, &a.FormVersionID, &a.TemplateID, &a.TemplateName,
 		&a.VersionNumber, &a.AuditorUserID, &a.Status, &a.ScheduledFor, &started, &completed, &closed, &cancelled, &a.CancelReason,
-		&score, &result, &breakdown, &a.Version, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &scheduleID, &occurrence, &windowEnds, &missed); err != nil {
+		&score, &result, &breakdown, &a.Version, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt); err != nil {
 		return nil, err
 	}
 	a.ScheduleID, a.OccurrenceDate, a.WindowEnds, a.MissedAt = scheduleID.String, timePtr(occurrence), timePtr(windowEnds), timePtr(missed)
@@ -144,9 +144,9 @@ func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, p
 func (t auditTx) FindStation(ctx context.Context, orgID, id string) (*audit.StationRef, error) {
 	var s audit.StationRef
 	var managers nullJSON
-	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, created_at, manager_user_ids FROM stations
+	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, manager_user_ids, created_at FROM stations
 		WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.Active, &s.AuditFrequency, &s.RiskCategory,
-		&s.CreatedAt, &managers)
+		&managers, &s.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "station")
 	}
