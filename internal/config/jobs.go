@@ -23,7 +23,7 @@ type Jobs struct {
 	// default hourly); empty when "off".
 	ActionOverdueSchedule string
 	// PermitExpiryInterval is how often the job that expires permits past
-	// their valid-to runs (HSE_PERMIT_EXPIRY_INTERVAL, default
+	// their valid-to (and suspends those whose gas re-test is overdue) runs (HSE_PERMIT_EXPIRY_INTERVAL, default
 	// DefaultPermitExpiryInterval, from 1s to 1h); 0 when "off".
 	PermitExpiryInterval time.Duration
 }

@@ -119,6 +119,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Permits != nil {
 		registerPermits(api, d)
+		registerPermitTypes(api, d)
 	}
 	if d.Files != nil {
 		registerFiles(api, d)
@@ -129,6 +130,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Audits != nil {
 		registerForms(api, d)
 		registerAudits(api, d)
+		registerProgrammes(api, d)
 	}
 	if d.Comments != nil {
 		registerComments(api, d)
