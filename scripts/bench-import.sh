@@ -34,15 +34,16 @@ awk '
     for (i = 1; i <= NF; i++) {
       if ($(i) == "ns/op") secs[name] = secs[name] " " $(i-1) / 1e9
       if ($(i) == "rows/s") rows[name] = rows[name] " " $(i-1)
+      if ($(i) == "cpu-s/op") cpu[name] = cpu[name] " " $(i-1)
     }
   }
   END {
     fail = 0
-    printf "\n%-16s %10s %10s   %s\n", "case", "seconds", "rows/s", "target: 10,000 rows in under 10 s"
+    printf "\n%-16s %10s %10s %10s   %s\n", "case", "seconds", "rows/s", "cpu s", "target: 10,000 rows in under 10 s"
     for (name in secs) {
-      s = median(secs[name]); r = median(rows[name])
+      s = median(secs[name]); r = median(rows[name]); c = median(cpu[name])
       verdict = (s + 0 < 10) ? "ok" : "MISSED"
-      printf "%-16s %10.2f %10.0f   %s\n", name, s, r, verdict
+      printf "%-16s %10.2f %10.0f %10.2f   %s\n", name, s, r, c, verdict
       if (verdict == "MISSED") fail = 1
     }
     exit fail

@@ -219,3 +219,41 @@ func TestImportAPIBackgroundAndMembers(t *testing.T) {
 		}
 	})
 }
+
+// Under an Idempotency-Key the request's writes commit at its very end:
+// a small import joins that transaction, a large one starts after it, and
+// the retried request answers the same without importing again.
+func TestImportAPIWithIdempotencyKey(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		owner := e.Signup("Import Keys")
+		send := func(key string, content []byte) *apptest.Response {
+			body, ct := multipartFile(t, "file", "keyed.csv", "", content)
+			return e.Do(apptest.Request{Method: "POST", Path: "/api/imports?kind=stations", Token: owner.Access, Body: body,
+				Header: map[string]string{"Content-Type": ct, "Idempotency-Key": key}})
+		}
+		small := []byte("code,name\nKY-01,Keyed One\nKY-02,Keyed Two\n")
+		first := decodeImport(t, e.Must(200, send("small-1", small)))
+		again := decodeImport(t, e.Must(200, send("small-1", small)))
+		if first.Created != 2 || again.ID != first.ID {
+			t.Errorf("keyed small import: %+v, retried: %+v", first, again)
+		}
+		var b strings.Builder
+		b.WriteString("code,name\n")
+		for i := range 700 {
+			fmt.Fprintf(&b, "KB-%04d,Keyed %d\n", i, i)
+		}
+		im := decodeImport(t, e.Must(202, send("large-1", []byte(b.String()))))
+		deadline := time.Now().Add(60 * time.Second)
+		for im.Status == "running" && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			im = decodeImport(t, e.Must(200, e.Call("GET", "/api/imports/"+im.ID, owner.Access, nil)))
+		}
+		if im.Status != "succeeded" || im.Created != 700 {
+			t.Errorf("keyed large import: %+v", im)
+		}
+		if n := stationCount(t, e, owner.Access); n != 100 { // the list's page size
+			t.Errorf("stations listed: %d", n)
+		}
+	})
+}

@@ -433,3 +433,29 @@ func TestImportSamples(t *testing.T) {
 		}
 	})
 }
+
+// An import whose process stopped (running, no progress for StaleAfter)
+// shows as interrupted; a running one that makes progress does not.
+func TestImportInterrupted(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		for _, c := range []struct {
+			id   string
+			at   time.Time
+			want string
+		}{{"stale", t0, importer.StatusInterrupted}, {"fresh", t0.Add(50 * time.Minute), importer.StatusRunning}} {
+			im := &importer.Import{ID: c.id, Kind: importer.KindStations, Format: importer.FormatCSV, Status: importer.StatusRunning,
+				Total: 1000, Processed: 500, CreatedBy: f.a.UserID, CreatedAt: t0, UpdatedAt: c.at}
+			if err := f.db.Imports().InTx(ctx, hse.ScopeOf(f.a, false), func(tx importer.Tx) error { return tx.CreateImport(ctx, f.a.OrgID, im) }); err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Now = func() time.Time { return t0.Add(time.Hour) }
+			got, err := f.svc.Import(ctx, f.a, c.id)
+			if err != nil || got.Status != c.want || got.Processed != 500 {
+				t.Errorf("%s: %+v %v, want %s", c.id, got, err, c.want)
+			}
+		}
+	})
+}
