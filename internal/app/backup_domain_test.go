@@ -18,4 +18,5 @@ func fillDomainTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	fillPermitTables(t, e, owner)
 	fillFilesTables(t, e, owner)
 	fillIncidentTables(t, e, owner)
+	fillProgrammeAndImportTables(t, e, owner)
 }

@@ -50,12 +50,13 @@ func fillPermitTables(t *testing.T, e *apptest.Env, owner *apptest.User) {
 	p := decodeJSON[permitItem](t, e.Must(201, callAPI(t, e, "POST", "/api/permits", owner.Access, map[string]any{"type": "Hot Work",
 		"stationId": st.ID, "description": "Backup welding", "location": "Canopy", "attachmentIds": []string{plan},
 		"validFrom": now.Add(-time.Minute).Format(time.RFC3339), "validTo": now.Add(6 * time.Hour).Format(time.RFC3339)})))
-	for _, k := range []string{"fire_extinguisher", "barricaded_area", "fire_watch"} {
+	for _, k := range []string{"fire_extinguisher", "barricaded_area", "fire_watch", "dispenser_estop_isolated", "drains_sealed", "no_fuel_delivery"} {
 		e.Must(200, callAPI(t, e, "PUT", "/api/permits/"+p.ID+"/precautions/"+k, owner.Access, nil))
 	}
-	e.Must(201, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/gas-tests", owner.Access, map[string]any{"o2": 20.9, "lel": 1, "h2s": 0, "co": 3, "tester": "Backup Tester"}))
+	e.Must(201, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/gas-tests", cm.Access, map[string]any{"o2": 20.9, "lel": 1, "h2s": 0, "co": 3, "tester": "Backup Tester"}))
 	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/submit", owner.Access, nil))
 	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/approve", cm.Access, nil))
+	e.Must(201, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/isolations", cm.Access, map[string]any{"point": "Canopy lighting circuit", "method": "Fuse withdrawn, tag 1143"}))
 	e.Must(200, callAPI(t, e, "POST", "/api/permits/"+p.ID+"/extend", cm.Access, map[string]any{
 		"validTo": now.Add(8 * time.Hour).Format(time.RFC3339), "reason": "Backup extension"}))
 }

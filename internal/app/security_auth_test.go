@@ -51,17 +51,21 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 
 		// Interleaved, so that a slower moment of the machine hits both.
 		var known, unknowns []time.Duration
-		for range 5 {
+		for range 10 {
 			_, d := attempt(u.Email)
 			known = append(known, d)
 			_, d = attempt(unknown)
 			unknowns = append(unknowns, d)
 		}
 		// The fastest of each: a busy machine only ever adds time, so the
-		// minimum is the cost of the work itself.
+		// minimum is the cost of the work itself. This package hashes with
+		// cheap parameters (main_test.go), so a millisecond of database work
+		// weighs more here than behind a production hash; the bound allows
+		// that, and internal/auth checks that the dummy check costs a real
+		// one at the production parameters.
 		mk, mu := slices.Min(known), slices.Min(unknowns)
-		if ratio := float64(mk) / float64(mu); ratio < 0.5 || ratio > 2.0 {
-			t.Errorf("fastest wrong password %v, fastest unknown address %v: ratio %.2f outside 0.5-2.0", mk, mu, ratio)
+		if ratio := float64(mk) / float64(mu); ratio < 0.4 || ratio > 2.5 {
+			t.Errorf("fastest wrong password %v, fastest unknown address %v: ratio %.2f outside 0.4-2.5", mk, mu, ratio)
 		}
 	})
 }
