@@ -171,6 +171,7 @@ type StationRef struct {
 	Active         bool
 	AuditFrequency string
 	RiskCategory   string
+	ManagerUserIDs []string
 	CreatedAt      time.Time
 }
 
@@ -190,8 +191,11 @@ type ActionRequest struct {
 	Severity    string
 	Title       string
 	Description string
-	CreatedBy   string
-	At          time.Time
+	// AssigneeUserID is chosen by the organization's assignment rule
+	// ("" leaves the action unassigned).
+	AssigneeUserID string
+	CreatedBy      string
+	At             time.Time
 }
 
 // Event types the audit services emit (see hse.Event).

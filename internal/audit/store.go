@@ -18,6 +18,7 @@ type Store interface {
 type Tx interface {
 	hse.EventSink
 	hse.AttachmentSink
+	hse.PrefsReader
 	TemplateTx
 	AuditTx
 	// NextNumber takes the next number of a series ("AUD-2026"), gap-free.

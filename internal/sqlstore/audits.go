@@ -134,13 +134,15 @@ func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, p
 
 func (t auditTx) FindStation(ctx context.Context, orgID, id string) (*audit.StationRef, error) {
 	var s audit.StationRef
-	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, created_at FROM stations
-		WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.Active, &s.AuditFrequency, &s.RiskCategory, &s.CreatedAt)
+	var managers nullJSON
+	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, manager_user_ids, created_at FROM stations
+		WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.Active, &s.AuditFrequency, &s.RiskCategory,
+		&managers, &s.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "station")
 	}
 	s.CreatedAt = s.CreatedAt.UTC()
-	return &s, nil
+	return &s, jsonScan(managers.NullString, &s.ManagerUserIDs)
 }
 
 // FindMemberAccess reads a member's permissions and scope from their
