@@ -130,8 +130,8 @@ type Incident struct {
 	// reopen, kept in the history.
 	ClosureReason string
 	Version       int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Event kinds of an incident's history.
