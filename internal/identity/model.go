@@ -88,6 +88,8 @@ type Member struct {
 	Name     string
 	RoleName string
 	Verified bool
+	// Suspended: the member may not act until reactivated.
+	Suspended bool
 }
 
 // UserMembership is one of a user's organizations, for login and the

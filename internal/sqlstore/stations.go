@@ -149,7 +149,7 @@ func (t *Tx) expectVersion(ctx context.Context, res sql.Result, err error, table
 }
 
 // NonMembers returns those of ids that are not members of the
-// organization.
+// organization, or are suspended: nothing new is given to them.
 func (t *Tx) NonMembers(ctx context.Context, orgID string, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -158,7 +158,7 @@ func (t *Tx) NonMembers(ctx context.Context, orgID string, ids []string) ([]stri
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := t.Query(ctx, `SELECT user_id FROM memberships WHERE organization_id = ? AND user_id IN (`+placeholders(len(ids))+`)`, args...)
+	rows, err := t.Query(ctx, `SELECT user_id FROM memberships WHERE organization_id = ? AND suspended_at IS NULL AND user_id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
