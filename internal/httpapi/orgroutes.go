@@ -147,7 +147,7 @@ func registerMembers(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/api/members/{userId}", Tags: tags, Security: bearer, DefaultStatus: 204,
-		Summary: "Remove a member from the organization",
+		Summary:     "Remove a member from the organization",
 		Description: "users:remove. " + openWorkRule},
 		func(ctx context.Context, in *struct {
 			UserID     string `path:"userId" maxLength:"64"`
