@@ -43,3 +43,32 @@ func (t *Tx) MemberAccess(ctx context.Context, orgID, userID string) (*hse.Membe
 	}
 	return acc, nil
 }
+
+// MissingStations returns those of ids that are not stations of the
+// organization.
+func (t *Tx) MissingStations(ctx context.Context, orgID string, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := t.Query(ctx, `SELECT id FROM stations WHERE organization_id = ? AND id IN (`+placeholders(len(ids))+`)`,
+		append([]any{orgID}, anys(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		found[id] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !found[id] {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
+}

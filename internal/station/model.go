@@ -81,6 +81,9 @@ type Tx interface {
 	PutStationHours(ctx context.Context, orgID string, h *Hours) (*Hours, error)
 	FindStationHours(ctx context.Context, orgID, stationID, from, to string) ([]Hours, error)
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
+	// ContractorStations lists the stations where a contractor company may
+	// work; empty means every station.
+	ContractorStations(ctx context.Context, orgID, contractorID string) ([]string, error)
 }
 
 // MemberAccess is what a member's role allows: its permissions and the
