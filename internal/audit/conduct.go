@@ -246,7 +246,7 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 	}
 	actionID, err := tx.CreateCorrectiveAction(ctx, p.OrgID, ActionRequest{FindingID: f.ID, AuditID: a.ID, AuditNumber: a.Number,
 		StationID: a.StationID, Severity: f.Severity, Title: truncate(a.Number+": "+fi.Label, maxActionTitle), Description: obs,
-		AssigneeUserID: assignee, CreatedBy: p.UserID, At: now})
+		AssigneeUserID: assignee, CreatedBy: p.UserID, At: now, Today: p.Today(now)})
 	if err != nil {
 		return err
 	}

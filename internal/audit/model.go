@@ -196,6 +196,8 @@ type ActionRequest struct {
 	AssigneeUserID string
 	CreatedBy      string
 	At             time.Time
+	// Today is the organization's day at At: the due day counts from it.
+	Today time.Time
 }
 
 // Event types the audit services emit (see hse.Event).

@@ -472,7 +472,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return &actionOutput{ETag: etag(a.Version), Body: actionView(a, now())}, nil
+			return &actionOutput{ETag: etag(a.Version), Body: actionView(a, principalFrom(ctx).Today(now()))}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "listIncidentActions", Method: http.MethodGet, Path: "/api/incidents/{id}/actions", Tags: tags, Security: bearer,
@@ -482,10 +482,10 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			at := now()
+			today := principalFrom(ctx).Today(now())
 			views := make([]ActionView, 0, len(as))
 			for n := range as {
-				views = append(views, actionView(&as[n], at))
+				views = append(views, actionView(&as[n], today))
 			}
 			return items(views), nil
 		})

@@ -98,6 +98,9 @@ func (t auditTx) CreateCorrectiveAction(ctx context.Context, orgID string, r aud
 	a := &capa.Action{SourceType: capa.SourceFinding, SourceID: r.FindingID, AuditID: r.AuditID, StationID: r.StationID,
 		Title: r.Title, Description: r.Description, Severity: r.Severity, Priority: actionPriority[r.Severity],
 		AssigneeUserID: r.AssigneeUserID, CreatedBy: r.CreatedBy, CreatedAt: r.At}
+	if !r.Today.IsZero() {
+		a.DueOn = capa.DefaultDue(r.Severity, r.Today) // by the organization's day
+	}
 	if err := createAction(ctx, t.Tx, orgID, a); err != nil {
 		return "", err
 	}

@@ -30,9 +30,12 @@ type Station struct {
 	AuditFrequency string
 	ManagerUserIDs []string
 	Active         bool
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// TimeZone is the station's own IANA zone, for a network that spans
+	// zones; "" follows the organization's.
+	TimeZone  string
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Hours are the hours worked at a station in one month ("2026-03").
