@@ -29,10 +29,10 @@ func TestNotifierMailsAssignees(t *testing.T) {
 	}
 	for _, e := range []hse.Event{
 		action("action:created", "u1", "boss"),
-		action("action:assigned", "u1", "u1"),    // their own doing: no mail
-		action("action:created", "", "boss"),     // unassigned
-		action("action:created", "gone", "boss"), // no longer a member
-		action("action:updated", "u1", "boss"),   // not an assignment
+		action("action:assigned", "u1", "u1"),                                                  // their own doing: no mail
+		action("action:created", "", "boss"),                                                   // unassigned
+		action("action:created", "gone", "boss"),                                               // no longer a member
+		action("action:updated", "u1", "boss"),                                                 // not an assignment
 		{OrgID: "o2", Type: "action:created", Payload: map[string]any{"assigneeUserId": "u1"}}, // another organization
 	} {
 		if err := n.Handle(ctx, e); err != nil {
