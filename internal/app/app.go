@@ -33,6 +33,7 @@ import (
 	"github.com/hsedigital/hse/internal/importer"
 	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/mail"
+	"github.com/hsedigital/hse/internal/notify"
 	"github.com/hsedigital/hse/internal/outbox"
 	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/redisconn"
@@ -178,8 +179,12 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		return nil, err
 	}
 	metrics.Registry.MustRegister(outbox.NewBacklogCollector(db.Outbox(), opts.Now))
-	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Observers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
-		Purgers: []outbox.Purger{db.Idempotency()}, Now: opts.Now, Log: log}
+	// Assignments are mailed once committed: the notifier is a handler
+	// of the outbox, so a rolled-back change tells nobody.
+	notifier := &notify.Notifier{Store: db.Outbox(), Mailer: mailer, PublicURL: cfg.HTTP.PublicURL}
+	a.Relay = &outbox.Relay{Store: db.Outbox(), Lock: db, Handlers: []outbox.Handler{notifier},
+		Observers: []outbox.Handler{outbox.NewCounter(metrics.Registry)},
+		Purgers:   []outbox.Purger{db.Idempotency()}, Now: opts.Now, Log: log}
 	metrics.Registry.MustRegister(backup.NewCheckerCollector(&backup.Checker{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO}))
 	metrics.Registry.MustRegister(attachment.NewUsageCollector(db.AttachmentTotals))
 	mux := http.NewServeMux()

@@ -18,7 +18,7 @@ func identityIsolation() isolationSuite {
 	}
 	memberStillThere := func(t *testing.T, e *apptest.Env, a *tenantA) {
 		body := string(e.Must(200, e.Call("GET", "/api/members", a.owner.Access, nil)).Body)
-		if !strings.Contains(body, a.member.Email) || !strings.Contains(body, `"roleId":"sys-viewer"`) {
+		if !strings.Contains(body, a.member.Email) || !strings.Contains(body, `"roleId":"sys-viewer"`) || strings.Contains(body, `"suspended":true`) {
 			t.Errorf("tenant A's member was changed: %s", body)
 		}
 	}
@@ -71,6 +71,8 @@ func identityIsolation() isolationSuite {
 			"GET /api/members":                              {kind: "list"},
 			"PATCH /api/members/{userId}":                   {kind: "target", params: member, body: map[string]any{"roleId": "sys-admin"}, after: memberStillThere},
 			"DELETE /api/members/{userId}":                  {kind: "target", params: member, after: memberStillThere},
+			"POST /api/members/{userId}/suspend":            {kind: "target", params: member, after: memberStillThere},
+			"POST /api/members/{userId}/reactivate":         {kind: "target", params: member, after: memberStillThere},
 			"GET /api/invitations":                          {kind: "list"},
 			"POST /api/invitations":                         {kind: "target", body: map[string]any{"email": "x@example.com", "roleId": "{role}"}},
 			"DELETE /api/invitations/{id}":                  {kind: "target", params: map[string]string{"{id}": "invitation"}, after: invitationPending},

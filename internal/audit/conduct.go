@@ -218,8 +218,14 @@ func (s *Service) Complete(ctx context.Context, p *hse.Principal, id string, ifM
 		}
 		r := checklist.Score(def, answers)
 		a.Status, a.CompletedAt, a.Score, a.Result, a.Breakdown = StatusCompleted, &now, &r.Score, r.Result, &r
+		assignee := ""
+		if len(r.Failed) > 0 {
+			if assignee, err = findingAssignee(ctx, tx, p.OrgID, a); err != nil {
+				return nil, err
+			}
+		}
 		for _, fi := range r.Failed {
-			if err := raiseFinding(ctx, tx, p, a, fi, answers[fi.Key], now); err != nil {
+			if err := raiseFinding(ctx, tx, p, a, fi, answers[fi.Key], assignee, now); err != nil {
 				return nil, err
 			}
 		}
@@ -232,7 +238,7 @@ func (s *Service) Complete(ctx context.Context, p *hse.Principal, id string, ifM
 
 // raiseFinding records a failed item as a finding with its corrective
 // action.
-func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi checklist.FailedItem, ans checklist.Answer, now time.Time) error {
+func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi checklist.FailedItem, ans checklist.Answer, assignee string, now time.Time) error {
 	obs := ans.Note
 	if obs == "" {
 		obs = fi.Label
@@ -250,12 +256,27 @@ func raiseFinding(ctx context.Context, tx Tx, p *hse.Principal, a *Audit, fi che
 	}
 	actionID, err := tx.CreateCorrectiveAction(ctx, p.OrgID, ActionRequest{FindingID: f.ID, AuditID: a.ID, AuditNumber: a.Number,
 		StationID: a.StationID, Severity: f.Severity, Title: truncate(a.Number+": "+fi.Label, maxActionTitle), Description: obs,
-		CreatedBy: p.UserID, At: now})
+		AssigneeUserID: assignee, CreatedBy: p.UserID, At: now, Today: p.Today(now)})
 	if err != nil {
 		return err
 	}
 	f.ActionID = actionID
 	return nil
+}
+
+// findingAssignee is who gets the corrective actions of an audit's
+// findings, by the organization's rule (settings.actionAssignment): the
+// station's first manager by default, the auditor, or nobody.
+func findingAssignee(ctx context.Context, tx Tx, orgID string, a *Audit) (string, error) {
+	prefs, err := tx.OrgPrefs(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	st, err := tx.FindStation(ctx, orgID, a.StationID)
+	if err != nil {
+		return "", err
+	}
+	return prefs.FindingAssignee(st.ManagerUserIDs, a.AuditorUserID), nil
 }
 
 // AnswerLink names an audit answer as the record its photos document:

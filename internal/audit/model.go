@@ -215,8 +215,13 @@ type ActionRequest struct {
 	Severity    string
 	Title       string
 	Description string
-	CreatedBy   string
-	At          time.Time
+	// AssigneeUserID is chosen by the organization's assignment rule
+	// ("" leaves the action unassigned).
+	AssigneeUserID string
+	CreatedBy      string
+	At             time.Time
+	// Today is the organization's day at At: the due day counts from it.
+	Today time.Time
 }
 
 // Event types the audit services emit (see hse.Event).

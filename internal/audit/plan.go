@@ -115,7 +115,7 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 	if err := p.Require(PermAuditsRead); err != nil {
 		return nil, err
 	}
-	today := day(s.now())
+	today := p.Today(s.now()) // the organization's day, not UTC's
 	start, end := today, today.AddDate(0, 0, 90)
 	var fs []hse.FieldError
 	if from != "" {

@@ -18,6 +18,7 @@ type Store interface {
 type Tx interface {
 	hse.EventSink
 	hse.AttachmentSink
+	hse.PrefsReader
 	TemplateTx
 	AuditTx
 	ProgrammeTx

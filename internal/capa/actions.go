@@ -15,7 +15,7 @@ func (s *Service) Actions(ctx context.Context, p *hse.Principal, f Filter, page 
 		return hse.Page[Action]{}, err
 	}
 	restrict(p, &f)
-	f.Today = Day(s.now())
+	f.Today = p.Today(s.now()) // overdue in the organization's time zone
 	var out hse.Page[Action]
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error
@@ -75,11 +75,16 @@ func (s *Service) CreateAction(ctx context.Context, p *hse.Principal, in NewInpu
 	now := s.now()
 	a := &Action{SourceType: SourceManual, Title: in.Title, Description: strings.TrimSpace(in.Description), AssigneeUserID: in.AssigneeID,
 		StationID: in.StationID, Priority: in.Priority, Severity: in.Severity, CreatedBy: p.UserID, CreatedAt: now}
+	// Days are reckoned in the organization's time zone: "today" in
+	// Sydney starts hours before it does in UTC.
+	today := p.Today(now)
 	if in.DueOn != nil {
-		if err := CheckDue(*in.DueOn, now); err != nil {
+		if err := CheckDue(*in.DueOn, today); err != nil {
 			return nil, err
 		}
 		a.DueOn = *in.DueOn
+	} else {
+		a.DueOn = DefaultDue(a.Severity, today)
 	}
 	if err := Prepare(a, now); err != nil {
 		return nil, err
@@ -162,7 +167,7 @@ func (s *Service) UpdateAction(ctx context.Context, p *hse.Principal, id string,
 		if c.DueOn != nil && !Day(*c.DueOn).Equal(a.DueOn) {
 			// A new due day obeys the rule of a new action; an unchanged
 			// one, even past, is not news.
-			if err := CheckDue(*c.DueOn, now); err != nil {
+			if err := CheckDue(*c.DueOn, p.Today(now)); err != nil {
 				return err
 			}
 			next.DueOn = Day(*c.DueOn)
@@ -209,10 +214,11 @@ func validateDetails(a *Action) error {
 	return err
 }
 
-// CheckDue refuses a due day before today: every action raised by hand or
-// from an incident, and every edit of a due day, obeys it.
-func CheckDue(due, now time.Time) error {
-	if Day(due).Before(Day(now)) {
+// CheckDue refuses a due day before today (the day in the organization's
+// time zone, as hse.Today gives it): every action raised by hand or from
+// an incident, and every edit of a due day, obeys it.
+func CheckDue(due, today time.Time) error {
+	if Day(due).Before(Day(today)) {
 		return hse.Invalid("the due date is in the past", hse.FieldError{Field: "dueOn", Message: "today or later"})
 	}
 	return nil

@@ -61,6 +61,9 @@ func (s *Service) CreateContractor(ctx context.Context, p *hse.Principal, in Inp
 		return nil, err
 	}
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
+		if err := checkStations(ctx, tx, p.OrgID, c.StationIDs); err != nil {
+			return err
+		}
 		if err := tx.CreateContractor(ctx, p.OrgID, c); err != nil {
 			return err
 		}
@@ -81,13 +84,16 @@ func (s *Service) UpdateContractor(ctx context.Context, p *hse.Principal, id str
 	if err := p.Require(PermUpdate); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, id, version, "contractor.updated", func(c *Contractor) (bool, error) {
+	return s.change(ctx, p, id, version, "contractor.updated", func(tx Tx, c *Contractor) (bool, error) {
 		if in.Status != nil && *in.Status == StatusInactive && c.Status != StatusInactive {
 			if err := p.Require(PermDelete); err != nil {
 				return false, err
 			}
 		}
-		return true, in.apply(c)
+		if err := in.apply(c); err != nil {
+			return false, err
+		}
+		return true, checkStations(ctx, tx, p.OrgID, c.StationIDs)
 	})
 }
 
@@ -97,7 +103,7 @@ func (s *Service) DeactivateContractor(ctx context.Context, p *hse.Principal, id
 	if err := p.Require(PermDelete); err != nil {
 		return err
 	}
-	_, err := s.change(ctx, p, id, 0, "contractor.deactivated", func(c *Contractor) (bool, error) {
+	_, err := s.change(ctx, p, id, 0, "contractor.deactivated", func(_ Tx, c *Contractor) (bool, error) {
 		if c.Status == StatusInactive {
 			return false, nil
 		}
@@ -109,7 +115,7 @@ func (s *Service) DeactivateContractor(ctx context.Context, p *hse.Principal, id
 
 // change applies edit in one transaction; version 0 means "whatever is
 // current". edit reports whether it changed anything.
-func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(*Contractor) (bool, error)) (*Contractor, error) {
+func (s *Service) change(ctx context.Context, p *hse.Principal, id string, version int64, action string, edit func(Tx, *Contractor) (bool, error)) (*Contractor, error) {
 	var c *Contractor
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, false), func(tx Tx) error {
 		var err error
@@ -120,7 +126,7 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, versi
 			return hse.StaleVersion("contractor", c.Version)
 		}
 		before := snapshot(c)
-		changed, err := edit(c)
+		changed, err := edit(tx, c)
 		if err != nil || !changed {
 			return err
 		}

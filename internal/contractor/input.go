@@ -1,6 +1,7 @@
 package contractor
 
 import (
+	"context"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -20,6 +21,7 @@ type Input struct {
 	ContactEmail   *string
 	ContactPhone   *string
 	Status         *string
+	StationIDs     *[]string // replaces the list; empty: every station
 }
 
 // apply validates in and writes it onto c, naming every field at fault.
@@ -57,10 +59,33 @@ func (in Input) apply(c *Contractor) error {
 			c.Status = *in.Status
 		}
 	}
+	if in.StationIDs != nil {
+		ids := []string{}
+		for i, id := range *in.StationIDs {
+			if strings.TrimSpace(id) == "" || len(id) > 64 {
+				bad(fmt.Sprintf("stationIds[%d]", i), "must be a station id")
+			} else if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) > 500 {
+			bad("stationIds", "at most 500")
+		}
+		c.StationIDs = ids
+	}
 	if len(fields) > 0 {
 		return hse.Invalid("invalid contractor", fields...)
 	}
 	return nil
+}
+
+// checkStations refuses stations the organization does not have.
+func checkStations(ctx context.Context, tx Tx, orgID string, ids []string) error {
+	missing, err := tx.MissingStations(ctx, orgID, ids)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	return hse.Invalid("unknown stations", hse.FieldError{Field: "stationIds", Message: "no such station: " + strings.Join(missing, ", ")})
 }
 
 // DocumentInput is a new contractor document. Dates are "YYYY-MM-DD".

@@ -41,6 +41,9 @@ type Contractor struct {
 	UpdatedAt      time.Time
 	// DocumentsValid is computed when read: no document has expired.
 	DocumentsValid bool
+	// StationIDs are the stations where the company may work, which its
+	// staff see (to request permits at); empty means every active station.
+	StationIDs []string
 }
 
 // Document is a contractor's insurance, licence or certification. Dates
@@ -123,5 +126,8 @@ type Tx interface {
 	CreateContractorDocument(ctx context.Context, orgID string, d *Document) error
 	FindContractorDocument(ctx context.Context, orgID, contractorID, id string) (*Document, error)
 	DeleteContractorDocument(ctx context.Context, orgID, contractorID, id string) error
+	// MissingStations returns those of ids that are not stations of the
+	// organization.
+	MissingStations(ctx context.Context, orgID string, ids []string) ([]string, error)
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
 }

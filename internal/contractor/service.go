@@ -41,7 +41,7 @@ func (s *Service) find(ctx context.Context, tx Tx, p *hse.Principal, id string) 
 func snapshot(c *Contractor) map[string]any {
 	return map[string]any{"name": c.Name, "licenceNumber": c.LicenceNumber, "specialization": c.Specialization,
 		"contactName": c.ContactName, "contactEmail": c.ContactEmail, "contactPhone": c.ContactPhone,
-		"status": c.Status, "version": c.Version}
+		"status": c.Status, "version": c.Version, "stationIds": c.StationIDs}
 }
 
 func docSnapshot(d *Document) map[string]any {

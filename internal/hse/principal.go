@@ -3,6 +3,7 @@ package hse
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Scope limits a member to some stations or one contractor company. It is
@@ -38,7 +39,21 @@ type Principal struct {
 	Permissions PermissionSet
 	Scope       Scope
 	Operator    bool
+	// TimeZone is the organization's IANA time zone ("" for UTC): the
+	// zone "today" and due days are reckoned in for this caller.
+	TimeZone string
 }
+
+// Location is the time zone of the principal's organization.
+func (p *Principal) Location() *time.Location {
+	if p == nil {
+		return time.UTC
+	}
+	return LoadLocation(p.TimeZone)
+}
+
+// Today is the day it is now in the principal's organization.
+func (p *Principal) Today(now time.Time) time.Time { return Today(now, p.Location()) }
 
 // Can reports whether the principal holds p.
 func (p *Principal) Can(perm Permission) bool { return p != nil && p.Permissions.Has(perm) }
@@ -84,4 +99,18 @@ type TxScope struct {
 // ScopeOf is the transaction scope of a principal's request.
 func ScopeOf(p *Principal, readOnly bool) TxScope {
 	return TxScope{OrgID: p.OrgID, UserID: p.UserID, ReadOnly: readOnly}
+}
+
+// MemberAccess is what another member's role allows, for checking that
+// someone given work may do it: their permissions and scope (stations
+// they manage included).
+type MemberAccess struct {
+	Permissions PermissionSet
+	Scope       Scope
+}
+
+// AccessReader reads a member's access inside a transaction; a user who is
+// not a member is NotFound("member").
+type AccessReader interface {
+	MemberAccess(ctx context.Context, orgID, userID string) (*MemberAccess, error)
 }

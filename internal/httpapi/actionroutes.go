@@ -41,11 +41,13 @@ type ActionView struct {
 	UpdatedAt       time.Time  `json:"updatedAt"`
 }
 
-func actionView(a *capa.Action, now time.Time) ActionView {
+// actionView shows an action on the day today (in the organization's time
+// zone): overdue and escalated follow that day.
+func actionView(a *capa.Action, today time.Time) ActionView {
 	return ActionView{ID: a.ID, Number: a.Number, SourceType: a.SourceType, SourceID: a.SourceID, AuditID: a.AuditID,
 		StationID: a.StationID, Title: a.Title, Description: a.Description, AssigneeID: a.AssigneeUserID,
 		DueOn: a.DueOn.Format(time.DateOnly), Priority: a.Priority, Severity: a.Severity, Status: a.Status,
-		Overdue: a.Overdue(now), Escalated: a.Escalated(now), CompletedBy: a.CompletedBy, CompletedAt: a.CompletedAt,
+		Overdue: a.Overdue(today), Escalated: a.Escalated(today), CompletedBy: a.CompletedBy, CompletedAt: a.CompletedAt,
 		CompletionNotes: a.CompletionNotes, VerifiedBy: a.VerifiedBy, VerifiedAt: a.VerifiedAt, AllowedNext: capa.Allowed(a.Status),
 		Version: a.Version, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
@@ -128,8 +130,8 @@ func registerActions(api huma.API, d Deps) {
 		}
 		return time.Now()
 	}
-	out := func(a *capa.Action) *actionOutput {
-		return &actionOutput{ETag: etag(a.Version), Body: actionView(a, now())}
+	out := func(ctx context.Context, a *capa.Action) *actionOutput {
+		return &actionOutput{ETag: etag(a.Version), Body: actionView(a, principalFrom(ctx).Today(now()))}
 	}
 
 	op := huma.Operation{OperationID: "listActions", Method: http.MethodGet, Path: "/api/actions", Tags: tags, Security: bearer,
@@ -149,8 +151,8 @@ func registerActions(api huma.API, d Deps) {
 		}
 		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[ActionView], error) {
 			pg, err := svc.Actions(ctx, p, f, page)
-			at := now()
-			return mapPage(pg, func(a *capa.Action) ActionView { return actionView(a, at) }), err
+			today := p.Today(now())
+			return mapPage(pg, func(a *capa.Action) ActionView { return actionView(a, today) }), err
 		}, actionCSV, "actions.csv")
 	})
 
@@ -178,7 +180,7 @@ func registerActions(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(a), nil
+			return out(ctx, a), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "getAction", Method: http.MethodGet, Path: "/api/actions/{id}", Tags: tags, Security: bearer,
@@ -188,7 +190,7 @@ func registerActions(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(a), nil
+			return out(ctx, a), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "updateAction", Method: http.MethodPatch, Path: "/api/actions/{id}", Tags: tags, Security: bearer,
@@ -221,7 +223,7 @@ func registerActions(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(a), nil
+			return out(ctx, a), nil
 		})
 
 	moves := []struct {
@@ -268,7 +270,7 @@ func registerActions(api huma.API, d Deps) {
 				if err != nil {
 					return nil, fail(ctx, err)
 				}
-				return out(a), nil
+				return out(ctx, a), nil
 			})
 	}
 

@@ -23,6 +23,7 @@ type ContractorView struct {
 	ContactPhone   string    `json:"contactPhone"`
 	Status         string    `json:"status" enum:"Active,Suspended,Inactive"`
 	DocumentsValid bool      `json:"documentsValid" doc:"no document has expired"`
+	StationIDs     []string  `json:"stationIds" doc:"the stations where the company may work, which its staff see; empty: every active station"`
 	Version        int64     `json:"version" doc:"send as If-Match (or version) with a change"`
 	CreatedAt      time.Time `json:"createdAt"`
 	UpdatedAt      time.Time `json:"updatedAt"`
@@ -54,7 +55,7 @@ func dateString(t *time.Time) string {
 func contractorView(c *contractor.Contractor) ContractorView {
 	return ContractorView{ID: c.ID, Name: c.Name, LicenceNumber: c.LicenceNumber, Specialization: c.Specialization,
 		ContactName: c.ContactName, ContactEmail: c.ContactEmail, ContactPhone: c.ContactPhone, Status: c.Status,
-		DocumentsValid: c.DocumentsValid, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		DocumentsValid: c.DocumentsValid, StationIDs: nonNil(c.StationIDs), Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func documentView(d *contractor.Document, now time.Time) DocumentView {
@@ -86,12 +87,14 @@ type contractorBody struct {
 	ContactEmail   *string `json:"contactEmail,omitempty" maxLength:"254"`
 	ContactPhone   *string `json:"contactPhone,omitempty" maxLength:"50"`
 	Status         *string `json:"status,omitempty" doc:"Active, Suspended or Inactive"`
-	Version        *int64  `json:"version,omitempty" doc:"changes only: the version you edited, instead of If-Match"`
+	// StationIDs replaces the company's stations.
+	StationIDs *[]string `json:"stationIds,omitempty" maxItems:"500" doc:"the stations where the company may work (its staff see them to request permits); [] means every active station; unknown ids are 400"`
+	Version    *int64    `json:"version,omitempty" doc:"changes only: the version you edited, instead of If-Match"`
 }
 
 func (b contractorBody) input() contractor.Input {
 	return contractor.Input{Name: b.Name, LicenceNumber: b.LicenceNumber, Specialization: b.Specialization,
-		ContactName: b.ContactName, ContactEmail: b.ContactEmail, ContactPhone: b.ContactPhone, Status: b.Status}
+		ContactName: b.ContactName, ContactEmail: b.ContactEmail, ContactPhone: b.ContactPhone, Status: b.Status, StationIDs: b.StationIDs}
 }
 
 var contractorCSV = []CSVColumn[ContractorView]{

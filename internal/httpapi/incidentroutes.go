@@ -43,33 +43,39 @@ type RecordkeepingView struct {
 
 // IncidentView is an incident as the API shows it.
 type IncidentView struct {
-	ID                  string            `json:"id"`
-	Number              string            `json:"number" doc:"INC-<year>-<seq>"`
-	StationID           string            `json:"stationId"`
-	Type                string            `json:"type"`
-	Severity            string            `json:"severity" enum:"Low,Medium,High,Critical"`
-	Status              string            `json:"status" enum:"Reported,Under Investigation,Action Required,Closed"`
-	AllowedTransitions  []string          `json:"allowedTransitions" doc:"states the lifecycle allows next (who may move it is checked on the move)"`
-	OccurredAt          time.Time         `json:"occurredAt"`
-	ReportedAt          time.Time         `json:"reportedAt"`
-	ReporterID          string            `json:"reporterId,omitempty"`
-	Description         string            `json:"description"`
-	ImmediateActions    string            `json:"immediateActions"`
-	Location            string            `json:"location"`
-	People              []PersonView      `json:"people"`
-	AttachmentIDs       []string          `json:"attachmentIds"`
-	Investigation       InvestigationView `json:"investigation"`
-	Recordkeeping       RecordkeepingView `json:"recordkeeping"`
-	RegulatoryDeadline  *time.Time        `json:"regulatoryDeadline,omitempty" doc:"fatality: occurredAt + 8 h; in-patient hospitalisation, amputation or loss of an eye: + 24 h"`
-	RegulatorReportedAt *time.Time        `json:"regulatorReportedAt,omitempty"`
-	Overdue             bool              `json:"overdue" doc:"the regulatory deadline passed and the regulator has not been told"`
-	ResolvedAt          *time.Time        `json:"resolvedAt,omitempty"`
-	Version             int64             `json:"version" doc:"send as If-Match (or version) with a change"`
-	CreatedAt           time.Time         `json:"createdAt"`
-	UpdatedAt           time.Time         `json:"updatedAt"`
+	ID                   string            `json:"id"`
+	Number               string            `json:"number" doc:"INC-<year>-<seq>"`
+	StationID            string            `json:"stationId"`
+	Type                 string            `json:"type"`
+	Severity             string            `json:"severity" enum:"Low,Medium,High,Critical"`
+	Status               string            `json:"status" enum:"Reported,Under Investigation,Action Required,Closed"`
+	AllowedTransitions   []string          `json:"allowedTransitions" doc:"states the lifecycle allows next (who may move it is checked on the move)"`
+	OccurredAt           time.Time         `json:"occurredAt"`
+	ReportedAt           time.Time         `json:"reportedAt"`
+	ReporterID           string            `json:"reporterId,omitempty"`
+	Description          string            `json:"description"`
+	ImmediateActions     string            `json:"immediateActions"`
+	Location             string            `json:"location"`
+	People               []PersonView      `json:"people"`
+	AttachmentIDs        []string          `json:"attachmentIds"`
+	Investigation        InvestigationView `json:"investigation"`
+	Recordkeeping        RecordkeepingView `json:"recordkeeping"`
+	RegulatoryDeadline   *time.Time        `json:"regulatoryDeadline,omitempty" doc:"fatality: occurredAt + 8 h; in-patient hospitalisation, amputation or loss of an eye: + 24 h"`
+	RegulatorReportedAt  *time.Time        `json:"regulatorReportedAt,omitempty"`
+	Overdue              bool              `json:"overdue" doc:"the regulatory deadline passed and the regulator has not been told"`
+	ResolvedAt           *time.Time        `json:"resolvedAt,omitempty"`
+	ClosureReason        string            `json:"closureReason,omitempty" doc:"why it closed; required when closed straight from investigation"`
+	InvestigatorID       string            `json:"investigatorId,omitempty" doc:"the member investigating (PUT /api/incidents/{id}/investigator)"`
+	InvestigationDueOn   string            `json:"investigationDueOn,omitempty" doc:"YYYY-MM-DD, a day in the organization's time zone"`
+	InvestigationOverdue bool              `json:"investigationOverdue" doc:"the investigation is past its due day (organization's time zone) and the incident still Reported or Under Investigation"`
+	Version              int64             `json:"version" doc:"send as If-Match (or version) with a change"`
+	CreatedAt            time.Time         `json:"createdAt"`
+	UpdatedAt            time.Time         `json:"updatedAt"`
 }
 
-func incidentView(i *incident.Incident, now time.Time) IncidentView {
+// incidentView shows an incident at now; today is the day it is in the
+// organization's time zone.
+func incidentView(i *incident.Incident, now, today time.Time) IncidentView {
 	people := make([]PersonView, len(i.People))
 	for n, p := range i.People {
 		people[n] = PersonView(p)
@@ -82,7 +88,17 @@ func incidentView(i *incident.Incident, now time.Time) IncidentView {
 		AttachmentIDs: nonNil(i.AttachmentIDs),
 		Investigation: InvestigationView{RootCauses: nonNil(v.RootCauses), Whys: nonNil(v.Whys), ContributingFactors: nonNil(v.ContributingFactors), Findings: v.Findings},
 		Recordkeeping: RecordkeepingView(r), RegulatoryDeadline: i.RegulatoryDeadline, RegulatorReportedAt: i.RegulatorReportedAt,
-		Overdue: i.Overdue(now), ResolvedAt: i.ResolvedAt, Version: i.Version, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+		Overdue: i.Overdue(now), ResolvedAt: i.ResolvedAt, Version: i.Version, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+		ClosureReason: i.ClosureReason, InvestigatorID: i.InvestigatorUserID, InvestigationOverdue: i.InvestigationOverdue(today),
+		InvestigationDueOn: dateOnly(i.InvestigationDueOn)}
+}
+
+// dateOnly formats a day as YYYY-MM-DD, "" for none.
+func dateOnly(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 type incidentOutput struct {
@@ -229,8 +245,9 @@ func registerIncidents(api huma.API, d Deps) {
 	tags := []string{"Incidents"}
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
 	now := func() time.Time { return hse.Now(svc.Now) }
-	out := func(i *incident.Incident) *incidentOutput {
-		return &incidentOutput{ETag: etag(i.Version), Body: incidentView(i, now())}
+	out := func(ctx context.Context, i *incident.Incident) *incidentOutput {
+		at := now()
+		return &incidentOutput{ETag: etag(i.Version), Body: incidentView(i, at, principalFrom(ctx).Today(at))}
 	}
 
 	op := huma.Operation{OperationID: "listIncidents", Method: http.MethodGet, Path: "/api/incidents", Tags: tags, Security: bearer,
@@ -251,7 +268,8 @@ func registerIncidents(api huma.API, d Deps) {
 		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[IncidentView], error) {
 			pg, err := svc.Incidents(ctx, p, f, page)
 			at := now()
-			return mapPage(pg, func(i *incident.Incident) IncidentView { return incidentView(i, at) }), err
+			today := p.Today(at)
+			return mapPage(pg, func(i *incident.Incident) IncidentView { return incidentView(i, at, today) }), err
 		}, incidentCSV, "incidents.csv")
 	})
 
@@ -269,7 +287,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(i), nil
+			return out(ctx, i), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "getIncident", Method: http.MethodGet, Path: "/api/incidents/{id}", Tags: tags, Security: bearer,
@@ -279,7 +297,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(i), nil
+			return out(ctx, i), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "updateIncident", Method: http.MethodPatch, Path: "/api/incidents/{id}", Tags: tags, Security: bearer,
@@ -323,7 +341,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(i), nil
+			return out(ctx, i), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "setIncidentInvestigation", Method: http.MethodPut, Path: "/api/incidents/{id}/investigation", Tags: tags, Security: bearer,
@@ -346,7 +364,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return out(i), nil
+			return out(ctx, i), nil
 		})
 
 	moves := []struct {
@@ -356,8 +374,9 @@ func registerIncidents(api huma.API, d Deps) {
 	}{
 		{incident.MoveInvestigate, "investigateIncident", "Start investigating (Reported → Under Investigation)", "incidents:investigate."},
 		{incident.MoveRequireAction, "requireIncidentAction", "Mark as needing corrective action (Under Investigation → Action Required)", "incidents:investigate."},
-		{incident.MoveClose, "closeIncident", "Close an incident (Action Required → Closed)",
-			"incidents:close. Refused with 409 INCIDENT_ACTIONS_OPEN while any corrective action raised from it is not Verified; sets resolvedAt."},
+		{incident.MoveClose, "closeIncident", "Close an incident (Action Required → Closed, or Under Investigation → Closed when no action is needed)",
+			"incidents:close. Closing from Under Investigation needs the reason no action is needed (400 naming reason), kept as closureReason " +
+				"and in the history. Refused with 409 INCIDENT_ACTIONS_OPEN while any corrective action raised from it is not Verified; sets resolvedAt."},
 		{incident.MoveReopen, "reopenIncident", "Reopen a closed incident (Closed → Under Investigation)", "incidents:close, with the reason; clears resolvedAt."},
 	}
 	for _, m := range moves {
@@ -368,7 +387,7 @@ func registerIncidents(api huma.API, d Deps) {
 				ID      string `path:"id" maxLength:"64"`
 				IfMatch string `header:"If-Match" maxLength:"40"`
 				Body    *struct {
-					Reason  string `json:"reason,omitempty" maxLength:"5000" doc:"reopen: why"`
+					Reason  string `json:"reason,omitempty" maxLength:"5000" doc:"reopen: why; close from Under Investigation: why no action is needed (optional from Action Required)"`
 					Version *int64 `json:"version,omitempty"`
 				}
 			}) (*incidentOutput, error) {
@@ -388,12 +407,45 @@ func registerIncidents(api huma.API, d Deps) {
 				if err != nil {
 					return nil, fail(ctx, err)
 				}
-				return out(i), nil
+				return out(ctx, i), nil
 			})
 	}
 
+	huma.Register(api, huma.Operation{OperationID: "assignIncidentInvestigator", Method: http.MethodPut, Path: "/api/incidents/{id}/investigator", Tags: tags, Security: bearer,
+		Summary: "Name an incident's investigator and the day the investigation is due",
+		Description: "incidents:investigate, station in your scope, incident not Closed (409 INCIDENT_CLOSED). The investigator must be a member " +
+			"who may investigate incidents at the incident's station (400 naming investigatorId). investigationDueOn defaults by severity " +
+			"(Critical 7 days, High 14, otherwise 30) from today in the organization's time zone, and cannot be earlier than today. " +
+			"The investigator is mailed (incident:investigator_assigned). If-Match or version is optional; a stale one is 412."},
+		func(ctx context.Context, in *struct {
+			ID      string `path:"id" maxLength:"64"`
+			IfMatch string `header:"If-Match" maxLength:"40"`
+			Body    struct {
+				InvestigatorID     string `json:"investigatorId" maxLength:"64"`
+				InvestigationDueOn string `json:"investigationDueOn,omitempty" maxLength:"10" doc:"YYYY-MM-DD"`
+				Version            *int64 `json:"version,omitempty"`
+			}
+		}) (*incidentOutput, error) {
+			var v int64
+			if in.IfMatch != "" || in.Body.Version != nil {
+				var err error
+				if v, err = expectedVersion(in.IfMatch, in.Body.Version); err != nil {
+					return nil, versionProblem(ctx, d, err)
+				}
+			}
+			due, err := actionDate("investigationDueOn", in.Body.InvestigationDueOn)
+			if err != nil {
+				return nil, fail(ctx, err)
+			}
+			i, err := svc.AssignInvestigator(ctx, principalFrom(ctx), in.ID, v, incident.AssignInput{InvestigatorID: in.Body.InvestigatorID, DueOn: due})
+			if err != nil {
+				return nil, fail(ctx, err)
+			}
+			return out(ctx, i), nil
+		})
+
 	registerHistory(api, d, "listIncidentHistory", "/api/incidents", tags, "An incident's history, oldest first",
-		"created, updated, investigation_updated, regulator_reported, status_changed, reopened (note: the reason), action_raised (note: the action's number)", svc.History)
+		"created, updated, investigation_updated, investigator_assigned (note: the investigator's user id), regulator_reported, status_changed (note: a closure reason), reopened (note: the reason), action_raised (note: the action's number)", svc.History)
 
 	huma.Register(api, huma.Operation{OperationID: "raiseIncidentAction", Method: http.MethodPost, Path: "/api/incidents/{id}/actions", Tags: tags, Security: bearer, DefaultStatus: 201,
 		Summary: "Raise a corrective action from an incident",
@@ -420,7 +472,7 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return &actionOutput{ETag: etag(a.Version), Body: actionView(a, now())}, nil
+			return &actionOutput{ETag: etag(a.Version), Body: actionView(a, principalFrom(ctx).Today(now()))}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "listIncidentActions", Method: http.MethodGet, Path: "/api/incidents/{id}/actions", Tags: tags, Security: bearer,
@@ -430,10 +482,10 @@ func registerIncidents(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			at := now()
+			today := principalFrom(ctx).Today(now())
 			views := make([]ActionView, 0, len(as))
 			for n := range as {
-				views = append(views, actionView(&as[n], at))
+				views = append(views, actionView(&as[n], today))
 			}
 			return items(views), nil
 		})

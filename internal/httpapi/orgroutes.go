@@ -85,7 +85,7 @@ func (b memberInputBody) input() identity.MemberInput {
 
 func memberView(m identity.Member) MemberView {
 	return MemberView{UserID: m.UserID, Email: m.Email, Name: m.Name, EmailVerified: m.Verified, RoleID: m.RoleID, Role: m.RoleName,
-		StationIDs: nonNil(m.StationIDs), ContractorID: m.ContractorID, JoinedAt: m.CreatedAt}
+		StationIDs: nonNil(m.StationIDs), ContractorID: m.ContractorID, JoinedAt: m.CreatedAt, Suspended: m.Suspended}
 }
 
 type itemsOutput[T any] struct {
@@ -102,6 +102,14 @@ func items[T any](v []T) *itemsOutput[T] {
 	}
 	return out
 }
+
+// openWorkRule is how removing and suspending treat a member's open work.
+const openWorkRule = "A member with open work (audits to conduct, open or in-progress actions assigned to them, incidents they investigate, " +
+	"permits they requested that are not finished) is refused with 409 OPEN_WORK whose details.openWork lists each item (kind, id, number, " +
+	"status, stationId), unless reassignTo names an active member who takes all of it over in the same transaction: they must hold " +
+	"audits:conduct, actions:complete, incidents:investigate or permits:request for the kinds concerned, with the stations (or, for a " +
+	"contractor's permits, the company) in their scope, otherwise 400 naming reassignTo. Each record's history and the audit trail " +
+	"(details.work) record the hand-over, and the new holders are notified."
 
 func registerMembers(api huma.API, d Deps) {
 	svc := d.Identity
@@ -139,9 +147,42 @@ func registerMembers(api huma.API, d Deps) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/api/members/{userId}", Tags: tags, Security: bearer, DefaultStatus: 204,
-		Summary: "Remove a member from the organization"},
+		Summary:     "Remove a member from the organization",
+		Description: "users:remove. " + openWorkRule},
+		func(ctx context.Context, in *struct {
+			UserID     string `path:"userId" maxLength:"64"`
+			ReassignTo string `query:"reassignTo" maxLength:"64" doc:"the member who takes over the open work"`
+		}) (*struct{}, error) {
+			if err := svc.RemoveMember(ctx, principalFrom(ctx), in.UserID, in.ReassignTo); err != nil {
+				return nil, fail(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "suspendMember", Method: http.MethodPost, Path: "/api/members/{userId}/suspend", Tags: tags, Security: bearer, DefaultStatus: 204,
+		Summary: "Suspend a member (a contractor's staff member who left, say)",
+		Description: "users:update. The membership and its history stay; the member's requests are refused with 403 MEMBER_SUSPENDED " +
+			"until POST .../reactivate, and nothing new can be assigned to them. You cannot suspend yourself (409 SELF_SUSPEND). " + openWorkRule},
+		func(ctx context.Context, in *struct {
+			UserID string `path:"userId" maxLength:"64"`
+			Body   *struct {
+				ReassignTo string `json:"reassignTo,omitempty" maxLength:"64" doc:"the member who takes over the open work"`
+			}
+		}) (*struct{}, error) {
+			to := ""
+			if in.Body != nil {
+				to = in.Body.ReassignTo
+			}
+			if err := svc.SuspendMember(ctx, principalFrom(ctx), in.UserID, to); err != nil {
+				return nil, fail(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "reactivateMember", Method: http.MethodPost, Path: "/api/members/{userId}/reactivate", Tags: tags, Security: bearer, DefaultStatus: 204,
+		Summary: "Lift a member's suspension", Description: "users:update."},
 		func(ctx context.Context, in *memberPath) (*struct{}, error) {
-			if err := svc.RemoveMember(ctx, principalFrom(ctx), in.UserID); err != nil {
+			if err := svc.ReactivateMember(ctx, principalFrom(ctx), in.UserID); err != nil {
 				return nil, fail(ctx, err)
 			}
 			return nil, nil

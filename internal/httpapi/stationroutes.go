@@ -29,6 +29,7 @@ type StationView struct {
 	AuditFrequency string    `json:"auditFrequency" enum:"Monthly,Quarterly,Semi-Annually,Annually"`
 	ManagerUserIDs []string  `json:"managerUserIds"`
 	Active         bool      `json:"active"`
+	TimeZone       string    `json:"timeZone,omitempty" doc:"the station's own IANA time zone; absent: the organization's"`
 	Version        int64     `json:"version" doc:"send as If-Match (or version) with a change"`
 	CreatedAt      time.Time `json:"createdAt"`
 	UpdatedAt      time.Time `json:"updatedAt"`
@@ -37,7 +38,7 @@ type StationView struct {
 func stationView(s *station.Station) StationView {
 	return StationView{ID: s.ID, Code: s.Code, Name: s.Name, Brand: s.Brand, Region: s.Region, Address: s.Address,
 		Latitude: s.Latitude, Longitude: s.Longitude, RiskCategory: s.RiskCategory, AuditFrequency: s.AuditFrequency,
-		ManagerUserIDs: nonNil(s.ManagerUserIDs), Active: s.Active, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		ManagerUserIDs: nonNil(s.ManagerUserIDs), Active: s.Active, TimeZone: s.TimeZone, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // stationOutput carries the version as ETag, for If-Match on the next
@@ -99,13 +100,14 @@ type stationBody struct {
 	AuditFrequency *string   `json:"auditFrequency,omitempty"`
 	ManagerUserIDs *[]string `json:"managerUserIds,omitempty" maxItems:"50" doc:"members whose role holds stations:read, not contractor staff; naming a station-scoped member adds the station to their scope"`
 	Active         *bool     `json:"active,omitempty"`
+	TimeZone       *string   `json:"timeZone,omitempty" maxLength:"64" doc:"IANA time zone such as Europe/London for a station outside the organization's zone; \"\" follows the organization's; an unknown zone is 400"`
 	Version        *int64    `json:"version,omitempty" doc:"changes only: the version you edited, instead of If-Match"`
 }
 
 func (b stationBody) input() station.Input {
 	return station.Input{Code: b.Code, Name: b.Name, Brand: b.Brand, Region: b.Region, Address: b.Address,
 		Latitude: b.Latitude, Longitude: b.Longitude, RiskCategory: b.RiskCategory, AuditFrequency: b.AuditFrequency,
-		ManagerUserIDs: b.ManagerUserIDs, Active: b.Active}
+		ManagerUserIDs: b.ManagerUserIDs, Active: b.Active, TimeZone: b.TimeZone}
 }
 
 type stationListInput struct {

@@ -51,6 +51,7 @@ type MemberView struct {
 	StationIDs    []string  `json:"stationIds"`
 	ContractorID  string    `json:"contractorId,omitempty"`
 	JoinedAt      time.Time `json:"joinedAt"`
+	Suspended     bool      `json:"suspended" doc:"suspended members cannot act until reactivated"`
 }
 
 // InvitationView is a pending or past invitation.

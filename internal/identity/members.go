@@ -322,30 +322,24 @@ func (s *Service) keepAnOwner(ctx context.Context, tx Tx, orgID, fromRole, toRol
 }
 
 // RemoveMember takes a member out of the organization. Their access tokens
-// for it stop working at once (each request checks the membership).
-func (s *Service) RemoveMember(ctx context.Context, p *hse.Principal, userID string) error {
+// for it stop working at once (each request checks the membership). A
+// member with open work (audits, actions, investigations, permit
+// requests) is refused with 409 OPEN_WORK listing it, unless reassignTo
+// names a member who takes it over in the same transaction.
+func (s *Service) RemoveMember(ctx context.Context, p *hse.Principal, userID, reassignTo string) error {
 	defer s.forgetPrincipals() // what the caller may do has changed
 	if err := p.Require(hse.PermUsersRemove); err != nil {
 		return err
 	}
 	return s.Store.InTx(ctx, TxScope{OrgID: p.OrgID, UserID: p.UserID}, func(tx Tx) error {
-		m, err := tx.FindMembership(ctx, p.OrgID, userID)
+		m, r, work, err := s.offboard(ctx, tx, p, userID, reassignTo)
 		if err != nil {
-			return err
-		}
-		r, err := tx.FindRole(ctx, p.OrgID, m.RoleID)
-		if err != nil {
-			return err
-		}
-		if err := grantable(p, r.Permissions); err != nil {
-			return err
-		}
-		if err := s.keepAnOwner(ctx, tx, p.OrgID, m.RoleID, ""); err != nil {
 			return err
 		}
 		if err := tx.DeleteMembership(ctx, p.OrgID, userID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.auditFor(ctx, p, "member.removed", "member", userID, map[string]any{"roleId": m.RoleID, "role": r.Name}, nil))
+		return tx.AppendAudit(ctx, s.auditFor(ctx, p, "member.removed", "member", userID, map[string]any{"roleId": m.RoleID, "role": r.Name},
+			handedOver(nil, reassignTo, work)))
 	})
 }

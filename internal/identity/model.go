@@ -35,6 +35,9 @@ type OrgSettings struct {
 	LogoFileID   string `json:"logoFileId,omitempty" doc:"an image uploaded to this organization (POST /api/upload); \"\" removes the logo"`
 	AutoSchedule bool   `json:"autoScheduleAudits,omitempty" doc:"create scheduled audits automatically"`
 	PassMark     *int   `json:"passMark,omitempty" doc:"default audit pass mark, 0-100"`
+	// ActionAssignment is who gets the corrective action of an audit
+	// finding (hse.AssignmentRules); "" means the default.
+	ActionAssignment string `json:"actionAssignment,omitempty" enum:"stationManagers,auditor,unassigned" doc:"who is assigned the corrective action of an audit finding: stationManagers (the station's first manager; the default), auditor, or unassigned"`
 }
 
 // User is one global identity; membership ties it to organizations.
@@ -85,6 +88,8 @@ type Member struct {
 	Name     string
 	RoleName string
 	Verified bool
+	// Suspended: the member may not act until reactivated.
+	Suspended bool
 }
 
 // UserMembership is one of a user's organizations, for login and the

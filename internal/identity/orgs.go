@@ -3,8 +3,8 @@ package identity
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
 )
@@ -43,10 +43,11 @@ var brandColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 func validateSettings(st *OrgSettings) error {
 	var fields []hse.FieldError
-	if st.TimeZone != "" {
-		if _, err := time.LoadLocation(st.TimeZone); err != nil {
-			fields = append(fields, hse.FieldError{Field: "settings.timeZone", Message: "unknown IANA time zone"})
-		}
+	if !hse.ValidTimeZone(st.TimeZone) {
+		fields = append(fields, hse.FieldError{Field: "settings.timeZone", Message: "unknown IANA time zone, e.g. Europe/London"})
+	}
+	if st.ActionAssignment != "" && !slices.Contains(hse.AssignmentRules, st.ActionAssignment) {
+		fields = append(fields, hse.FieldError{Field: "settings.actionAssignment", Message: "one of " + strings.Join(hse.AssignmentRules, ", ")})
 	}
 	if st.BrandColor != "" && !brandColor.MatchString(st.BrandColor) {
 		fields = append(fields, hse.FieldError{Field: "settings.brandColor", Message: "must be #RRGGBB"})

@@ -57,6 +57,7 @@ type Tx interface {
 	FindUserMemberships(ctx context.Context, userID string) ([]UserMembership, error)
 	UpdateMembership(ctx context.Context, orgID string, m *Membership) error
 	DeleteMembership(ctx context.Context, orgID, userID string) error
+	OffboardTx
 	CountRoleHolders(ctx context.Context, orgID, roleID string) (int, error)
 
 	CreateInvitation(ctx context.Context, orgID string, inv *Invitation) error

@@ -47,11 +47,15 @@ func (s *Service) RaiseAction(ctx context.Context, p *hse.Principal, id string, 
 		if a.Priority == "" {
 			a.Priority = priorityOf(i.Severity)
 		}
+		// Days are reckoned in the organization's time zone.
+		today := p.Today(now)
 		if in.DueOn != nil {
-			if err := capa.CheckDue(*in.DueOn, now); err != nil {
+			if err := capa.CheckDue(*in.DueOn, today); err != nil {
 				return err
 			}
 			a.DueOn = *in.DueOn
+		} else {
+			a.DueOn = capa.DefaultDue(a.Severity, today)
 		}
 		if err := capa.Prepare(a, now); err != nil {
 			return err

@@ -13,7 +13,7 @@ type Move string
 const (
 	MoveInvestigate   Move = "investigate"    // Reported → Under Investigation
 	MoveRequireAction Move = "require-action" // Under Investigation → Action Required
-	MoveClose         Move = "close"          // Action Required → Closed
+	MoveClose         Move = "close"          // Action Required (or Under Investigation, with a reason) → Closed
 	MoveReopen        Move = "reopen"         // Closed → Under Investigation
 )
 
@@ -30,6 +30,9 @@ var transitions = []struct {
 	{StatusReported, StatusUnderInvestigation, MoveInvestigate, PermInvestigate},
 	{StatusUnderInvestigation, StatusActionRequired, MoveRequireAction, PermInvestigate},
 	{StatusActionRequired, StatusClosed, MoveClose, PermClose},
+	// An incident whose investigation finds nothing to act on closes
+	// from investigation, with the reason recorded.
+	{StatusUnderInvestigation, StatusClosed, MoveClose, PermClose},
 	{StatusClosed, StatusUnderInvestigation, MoveReopen, PermClose},
 }
 
@@ -75,10 +78,14 @@ func CheckMove(from string, m Move, perms hse.PermissionSet, note string) error 
 			continue
 		}
 		if t.from != from {
-			break
+			continue
 		}
 		if m == MoveReopen && strings.TrimSpace(note) == "" {
 			return hse.Invalid("reopening needs the reason", hse.FieldError{Field: "reason", Message: "required: why the incident is reopened"})
+		}
+		if m == MoveClose && from == StatusUnderInvestigation && strings.TrimSpace(note) == "" {
+			return hse.Invalid("closing without action needs the reason", hse.FieldError{Field: "reason",
+				Message: "required when closing from investigation: why no action is needed"})
 		}
 		return nil
 	}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,20 +13,20 @@ import (
 var everyone = hse.NewPermissionSet(PermRead, PermReport, PermInvestigate, PermClose)
 
 // Every move from every state, for someone holding every permission: only
-// the four lifecycle transitions pass; everything else is
+// the five lifecycle transitions pass; everything else is
 // INVALID_TRANSITION with the current state and the allowed ones.
 func TestCheckMoveEveryState(t *testing.T) {
-	allowed := map[string]Move{
-		StatusReported:           MoveInvestigate,
-		StatusUnderInvestigation: MoveRequireAction,
-		StatusActionRequired:     MoveClose,
-		StatusClosed:             MoveReopen,
+	allowed := map[string][]Move{
+		StatusReported:           {MoveInvestigate},
+		StatusUnderInvestigation: {MoveRequireAction, MoveClose},
+		StatusActionRequired:     {MoveClose},
+		StatusClosed:             {MoveReopen},
 	}
 	for _, from := range Statuses {
 		for _, m := range append(Moves, "teleport") {
 			t.Run(from+"/"+string(m), func(t *testing.T) {
 				err := CheckMove(from, m, everyone, "the reason")
-				if allowed[from] == m {
+				if slices.Contains(allowed[from], m) {
 					if err != nil {
 						t.Fatalf("refused: %v", err)
 					}
@@ -51,6 +52,7 @@ func TestMoveForEveryPair(t *testing.T) {
 	want := map[[2]string]Move{
 		{StatusReported, StatusUnderInvestigation}:       MoveInvestigate,
 		{StatusUnderInvestigation, StatusActionRequired}: MoveRequireAction,
+		{StatusUnderInvestigation, StatusClosed}:         MoveClose,
 		{StatusActionRequired, StatusClosed}:             MoveClose,
 		{StatusClosed, StatusUnderInvestigation}:         MoveReopen,
 	}
@@ -63,7 +65,7 @@ func TestMoveForEveryPair(t *testing.T) {
 	}
 	for from, w := range map[string][]string{
 		StatusReported:           {StatusUnderInvestigation},
-		StatusUnderInvestigation: {StatusActionRequired},
+		StatusUnderInvestigation: {StatusActionRequired, StatusClosed},
 		StatusActionRequired:     {StatusClosed},
 		StatusClosed:             {StatusUnderInvestigation},
 		"Bogus":                  {},
@@ -71,6 +73,18 @@ func TestMoveForEveryPair(t *testing.T) {
 		if diff := cmp.Diff(w, Allowed(from)); diff != "" {
 			t.Errorf("Allowed(%s) (-want +got):\n%s", from, diff)
 		}
+	}
+}
+
+// Closing straight from investigation needs the reason no action is
+// needed; closing after Action Required does not.
+func TestCloseFromInvestigationNeedsReason(t *testing.T) {
+	var e *hse.Error
+	if err := CheckMove(StatusUnderInvestigation, MoveClose, everyone, " "); !errors.As(err, &e) || e.Kind != hse.KindInvalid || e.Fields[0].Field != "reason" {
+		t.Errorf("without a reason: %v", err)
+	}
+	if err := CheckMove(StatusActionRequired, MoveClose, everyone, ""); err != nil {
+		t.Errorf("from Action Required: %v", err)
 	}
 }
 

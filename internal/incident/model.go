@@ -121,9 +121,17 @@ type Incident struct {
 	RegulatoryDeadline  *time.Time
 	RegulatorReportedAt *time.Time
 	ResolvedAt          *time.Time // set on close, cleared on reopen
-	Version             int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// InvestigatorUserID is the member who investigates, and
+	// InvestigationDueOn the day (UTC midnight) the investigation is due.
+	InvestigatorUserID string
+	InvestigationDueOn *time.Time
+	// ClosureReason says why an incident closed (required when it closes
+	// straight from investigation, with no action needed); cleared on
+	// reopen, kept in the history.
+	ClosureReason string
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Event kinds of an incident's history.
@@ -135,6 +143,7 @@ const (
 	EventReopened             = "reopened"
 	EventActionRaised         = "action_raised"
 	EventRegulatorReported    = "regulator_reported"
+	EventInvestigatorAssigned = "investigator_assigned"
 )
 
 // Event is one entry of an incident's history.
@@ -200,5 +209,7 @@ type Tx interface {
 	// OpenIncidentActions counts an incident's actions not yet Verified.
 	OpenIncidentActions(ctx context.Context, orgID, incidentID string) (int, error)
 	NonMembers(ctx context.Context, orgID string, userIDs []string) ([]string, error)
+	hse.AccessReader
+	hse.PrefsReader
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
 }

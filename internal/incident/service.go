@@ -51,6 +51,15 @@ func Snapshot(i *Incident) map[string]any {
 	if i.ResolvedAt != nil {
 		m["resolvedAt"] = *i.ResolvedAt
 	}
+	if i.InvestigatorUserID != "" {
+		m["investigatorUserId"] = i.InvestigatorUserID
+	}
+	if i.InvestigationDueOn != nil {
+		m["investigationDueOn"] = i.InvestigationDueOn.Format(time.DateOnly)
+	}
+	if i.ClosureReason != "" {
+		m["closureReason"] = i.ClosureReason
+	}
 	return m
 }
 

@@ -10,7 +10,8 @@ import (
 // Transition makes a lifecycle move on an incident whose current version
 // is version (0: whatever is current). note is the reason of a reopen.
 // Closing is refused while any corrective action raised from the incident
-// is not Verified; closing sets resolvedAt and reopening clears it.
+// is not Verified; closing sets resolvedAt (and the closure reason, which
+// closing from investigation needs) and reopening clears them.
 func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, version int64, m Move, note string) (*Incident, error) {
 	if perm := MovePermission(m); perm != "" {
 		// Refused before the lookup, so the answer names the permission.
@@ -48,9 +49,9 @@ func (s *Service) Transition(ctx context.Context, p *hse.Principal, id string, v
 		next.Status, next.Version, next.UpdatedAt = Target(m), i.Version+1, now
 		switch m {
 		case MoveClose:
-			next.ResolvedAt = &now
+			next.ResolvedAt, next.ClosureReason = &now, note
 		case MoveReopen:
-			next.ResolvedAt = nil
+			next.ResolvedAt, next.ClosureReason = nil, ""
 		}
 		if err := tx.UpdateIncident(ctx, p.OrgID, &next, i.Version); err != nil {
 			return err

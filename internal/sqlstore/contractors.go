@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/hsedigital/hse/internal/contractor"
@@ -30,19 +31,20 @@ var _ contractor.Tx = contractorTx{}
 // contractorSelect reads contractors with DocumentsValid computed for the
 // day passed as its first parameter.
 const contractorSelect = `SELECT id, name, licence_number, specialization, contact_name, contact_email, contact_phone,
-	status, version, created_at, updated_at,
+	status, version, created_at, updated_at, station_ids,
 	NOT EXISTS (SELECT 1 FROM contractor_documents d WHERE d.organization_id = c.organization_id
 		AND d.contractor_id = c.id AND d.expires_on < ?)
 	FROM contractors c`
 
 func scanContractor(row interface{ Scan(...any) error }) (*contractor.Contractor, error) {
 	var c contractor.Contractor
+	var stations nullJSON
 	if err := row.Scan(&c.ID, &c.Name, &c.LicenceNumber, &c.Specialization, &c.ContactName, &c.ContactEmail, &c.ContactPhone,
-		&c.Status, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.DocumentsValid); err != nil {
+		&c.Status, &c.Version, &c.CreatedAt, &c.UpdatedAt, &stations, &c.DocumentsValid); err != nil {
 		return nil, err
 	}
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return &c, nil
+	c.CreatedAt, c.UpdatedAt, c.StationIDs = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), []string{}
+	return &c, jsonScan(stations.NullString, &c.StationIDs)
 }
 
 // day is a date parameter: UTC midnight, the form both engines store in
@@ -57,10 +59,14 @@ func nullDay(t *time.Time) any {
 }
 
 func (t contractorTx) CreateContractor(ctx context.Context, orgID string, c *contractor.Contractor) error {
-	_, err := t.Exec(ctx, `INSERT INTO contractors (organization_id, id, name, licence_number, specialization, contact_name,
-		contact_email, contact_phone, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stations, err := jsonParam(orEmpty(c.StationIDs))
+	if err != nil {
+		return err
+	}
+	_, err = t.Exec(ctx, `INSERT INTO contractors (organization_id, id, name, licence_number, specialization, contact_name,
+		contact_email, contact_phone, status, version, created_at, updated_at, station_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		orgID, c.ID, c.Name, c.LicenceNumber, c.Specialization, c.ContactName, c.ContactEmail, c.ContactPhone, c.Status,
-		c.Version, utc(c.CreatedAt), utc(c.UpdatedAt))
+		c.Version, utc(c.CreatedAt), utc(c.UpdatedAt), stations)
 	return err
 }
 
@@ -94,11 +100,15 @@ func (t contractorTx) FindContractors(ctx context.Context, orgID string, f contr
 }
 
 func (t contractorTx) UpdateContractor(ctx context.Context, orgID string, c *contractor.Contractor, version int64) error {
+	stations, err := jsonParam(orEmpty(c.StationIDs))
+	if err != nil {
+		return err
+	}
 	res, err := t.Exec(ctx, `UPDATE contractors SET name = ?, licence_number = ?, specialization = ?, contact_name = ?,
-		contact_email = ?, contact_phone = ?, status = ?, version = ?, updated_at = ?
+		contact_email = ?, contact_phone = ?, status = ?, version = ?, updated_at = ?, station_ids = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`,
 		c.Name, c.LicenceNumber, c.Specialization, c.ContactName, c.ContactEmail, c.ContactPhone, c.Status, c.Version,
-		utc(c.UpdatedAt), orgID, c.ID, version)
+		utc(c.UpdatedAt), stations, orgID, c.ID, version)
 	return t.expectVersion(ctx, res, err, "contractors", "contractor", orgID, c.ID)
 }
 
@@ -152,4 +162,20 @@ func (t contractorTx) FindContractorDocument(ctx context.Context, orgID, contrac
 func (t contractorTx) DeleteContractorDocument(ctx context.Context, orgID, contractorID, id string) error {
 	res, err := t.Exec(ctx, `DELETE FROM contractor_documents WHERE organization_id = ? AND contractor_id = ? AND id = ?`, orgID, contractorID, id)
 	return expectOne(res, err, "document")
+}
+
+// ContractorStations lists the stations where a contractor company may
+// work (empty: every station). A company that does not exist has none: a
+// contractor membership always names one of the organization's.
+func (t stationTx) ContractorStations(ctx context.Context, orgID, contractorID string) ([]string, error) {
+	var stations nullJSON
+	err := t.QueryRow(ctx, `SELECT station_ids FROM contractors WHERE organization_id = ? AND id = ?`, orgID, contractorID).Scan(&stations)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []string{"-"}, nil // no company: a list that matches no station
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	return ids, jsonScan(stations.NullString, &ids)
 }

@@ -92,22 +92,14 @@ func (t auditTx) FindFindings(ctx context.Context, orgID, auditID string) ([]aud
 // CreateCorrectiveAction raises the corrective action of a finding in the
 // completion transaction (through createAction, so it is numbered, due by
 // severity and recorded like any other action) and links it to the
-// finding. It is assigned to the station's first manager, who runs the
-// site; compliance managers can reassign it.
+// finding. The audit service chose its assignee by the organization's
+// rule; compliance managers can reassign it.
 func (t auditTx) CreateCorrectiveAction(ctx context.Context, orgID string, r audit.ActionRequest) (string, error) {
-	var managers nullJSON
-	if err := t.QueryRow(ctx, `SELECT manager_user_ids FROM stations WHERE organization_id = ? AND id = ?`, orgID, r.StationID).Scan(&managers); err != nil {
-		return "", notFound(err, "station")
-	}
-	var ids []string
-	if err := jsonScan(managers.NullString, &ids); err != nil {
-		return "", err
-	}
 	a := &capa.Action{SourceType: capa.SourceFinding, SourceID: r.FindingID, AuditID: r.AuditID, StationID: r.StationID,
 		Title: r.Title, Description: r.Description, Severity: r.Severity, Priority: actionPriority[r.Severity],
-		CreatedBy: r.CreatedBy, CreatedAt: r.At}
-	if len(ids) > 0 {
-		a.AssigneeUserID = ids[0]
+		AssigneeUserID: r.AssigneeUserID, CreatedBy: r.CreatedBy, CreatedAt: r.At}
+	if !r.Today.IsZero() {
+		a.DueOn = capa.DefaultDue(r.Severity, r.Today) // by the organization's day
 	}
 	if err := createAction(ctx, t.Tx, orgID, a); err != nil {
 		return "", err

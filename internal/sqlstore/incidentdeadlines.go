@@ -34,7 +34,7 @@ func (s *IncidentStore) AnnounceMissedDeadlines(ctx context.Context, now time.Ti
 			var list []missed
 			for rows.Next() {
 				var org string
-				i, err := scanIncident(scanPrefix{rows, &org})
+				i, err := scanIncident(scanPrefix{rows, []any{&org}})
 				if err != nil {
 					rows.Close()
 					return err

@@ -40,7 +40,7 @@ var _ incident.Tx = incidentTx{}
 const incidentColumns = `id, number, station_id, type, severity, status, occurred_at, reported_at, reporter_user_id, description,
 	immediate_actions, location, people, attachment_ids, root_causes, whys, contributing_factors, findings, recordable, days_away,
 	days_restricted, fatality, hospitalised, amputation, eye_loss, regulatory_deadline, regulator_reported_at, resolved_at, version,
-	created_at, updated_at`
+	created_at, updated_at, investigator_user_id, investigation_due_on, closure_reason`
 
 // incidentArgs are the parameters of incidentColumns for i.
 func incidentArgs(i *incident.Incident) ([]any, error) {
@@ -58,7 +58,7 @@ func incidentArgs(i *incident.Incident) ([]any, error) {
 		nullString(i.ReporterUserID), i.Description, i.ImmediateActions, i.Location, js[0], js[1], js[2], js[3], js[4],
 		i.Investigation.Findings, r.Recordable, r.DaysAway, r.DaysRestricted, r.Fatality, r.Hospitalised, r.Amputation, r.EyeLoss,
 		nullTime(i.RegulatoryDeadline), nullTime(i.RegulatorReportedAt), nullTime(i.ResolvedAt), i.Version,
-		utc(i.CreatedAt), utc(i.UpdatedAt)}, nil
+		utc(i.CreatedAt), utc(i.UpdatedAt), nullString(i.InvestigatorUserID), nullDay(i.InvestigationDueOn), i.ClosureReason}, nil
 }
 
 func orEmptyOf[T any](s []T) []T {
@@ -72,12 +72,13 @@ func scanIncident(row interface{ Scan(...any) error }) (*incident.Incident, erro
 	var i incident.Incident
 	var reporter sql.NullString
 	var people, att, causes, whys, factors nullJSON
-	var deadline, reported, resolved sql.NullTime
+	var deadline, reported, resolved, investigationDue sql.NullTime
+	var investigator sql.NullString
 	r := &i.Record
 	if err := row.Scan(&i.ID, &i.Number, &i.StationID, &i.Type, &i.Severity, &i.Status, &i.OccurredAt, &i.ReportedAt, &reporter,
 		&i.Description, &i.ImmediateActions, &i.Location, &people, &att, &causes, &whys, &factors, &i.Investigation.Findings,
 		&r.Recordable, &r.DaysAway, &r.DaysRestricted, &r.Fatality, &r.Hospitalised, &r.Amputation, &r.EyeLoss,
-		&deadline, &reported, &resolved, &i.Version, &i.CreatedAt, &i.UpdatedAt); err != nil {
+		&deadline, &reported, &resolved, &i.Version, &i.CreatedAt, &i.UpdatedAt, &investigator, &investigationDue, &i.ClosureReason); err != nil {
 		return nil, err
 	}
 	for _, j := range []struct {
@@ -89,7 +90,11 @@ func scanIncident(row interface{ Scan(...any) error }) (*incident.Incident, erro
 			return nil, err
 		}
 	}
-	i.ReporterUserID = reporter.String
+	i.ReporterUserID, i.InvestigatorUserID = reporter.String, investigator.String
+	if investigationDue.Valid {
+		d := day(investigationDue.Time)
+		i.InvestigationDueOn = &d
+	}
 	i.RegulatoryDeadline, i.RegulatorReportedAt, i.ResolvedAt = timePtr(deadline), timePtr(reported), timePtr(resolved)
 	i.OccurredAt, i.ReportedAt, i.CreatedAt, i.UpdatedAt = i.OccurredAt.UTC(), i.ReportedAt.UTC(), i.CreatedAt.UTC(), i.UpdatedAt.UTC()
 	return &i, nil
@@ -135,11 +140,12 @@ func (t incidentTx) UpdateIncident(ctx context.Context, orgID string, i *inciden
 	}
 	// incidentColumns minus what never changes (id, number, reported_at,
 	// reporter_user_id, created_at), in the order of incidentArgs.
-	set := append(append(append([]any{}, args[2:7]...), args[9:29]...), args[30])
+	set := append(append(append([]any{}, args[2:7]...), args[9:29]...), args[30:]...)
 	res, err := t.Exec(ctx, `UPDATE incidents SET station_id = ?, type = ?, severity = ?, status = ?, occurred_at = ?,
 		description = ?, immediate_actions = ?, location = ?, people = ?, attachment_ids = ?, root_causes = ?, whys = ?,
 		contributing_factors = ?, findings = ?, recordable = ?, days_away = ?, days_restricted = ?, fatality = ?, hospitalised = ?,
-		amputation = ?, eye_loss = ?, regulatory_deadline = ?, regulator_reported_at = ?, resolved_at = ?, version = ?, updated_at = ?
+		amputation = ?, eye_loss = ?, regulatory_deadline = ?, regulator_reported_at = ?, resolved_at = ?, version = ?, updated_at = ?,
+		investigator_user_id = ?, investigation_due_on = ?, closure_reason = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`,
 		append(set, orgID, i.ID, version)...)
 	return t.expectVersion(ctx, res, err, "incidents", "incident", orgID, i.ID)

@@ -48,7 +48,7 @@ func (t identityTx) FindMembership(ctx context.Context, orgID, userID string) (*
 
 func (t identityTx) FindMembers(ctx context.Context, orgID string) ([]identity.Member, error) {
 	rows, err := t.Query(ctx, `SELECT m.user_id, m.role_id, m.station_ids, m.contractor_id, m.created_at, m.updated_at,
-			u.email, u.name, u.email_verified_at IS NOT NULL, r.name
+			u.email, u.name, u.email_verified_at IS NOT NULL, r.name, m.suspended_at IS NOT NULL
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id
 		JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
@@ -63,7 +63,7 @@ func (t identityTx) FindMembers(ctx context.Context, orgID string) ([]identity.M
 		var stations nullJSON
 		var contractor sql.NullString
 		if err := rows.Scan(&mb.UserID, &mb.RoleID, &stations, &contractor, &mb.CreatedAt, &mb.UpdatedAt,
-			&mb.Email, &mb.Name, &mb.Verified, &mb.RoleName); err != nil {
+			&mb.Email, &mb.Name, &mb.Verified, &mb.RoleName, &mb.Suspended); err != nil {
 			return nil, err
 		}
 		if err := scanMembership(&mb.Membership, stations, contractor); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hsedigital/hse/internal/hse"
 	"github.com/hsedigital/hse/internal/identity"
 )
 
@@ -78,4 +79,19 @@ func (t identityTx) FindOrganizationSummaries(ctx context.Context) ([]identity.O
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// OrgPrefs reads the settings that domain rules follow (time zone, action
+// assignment) from the organization's settings, inside any domain
+// transaction. The organizations table is readable by its own tenant.
+func (t *Tx) OrgPrefs(ctx context.Context, orgID string) (hse.OrgPrefs, error) {
+	var settings nullJSON
+	if err := t.QueryRow(ctx, `SELECT settings FROM organizations WHERE id = ?`, orgID).Scan(&settings); err != nil {
+		return hse.OrgPrefs{}, notFound(err, "organization")
+	}
+	var s identity.OrgSettings
+	if err := jsonScan(settings.NullString, &s); err != nil {
+		return hse.OrgPrefs{}, err
+	}
+	return hse.OrgPrefs{TimeZone: s.TimeZone, ActionAssignment: s.ActionAssignment}, nil
 }

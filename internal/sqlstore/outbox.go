@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
+	"github.com/hsedigital/hse/internal/notify"
 )
 
 // Emit writes a domain event to the outbox in the caller's transaction, so
@@ -153,4 +154,21 @@ func scanEvent(rows *sql.Rows, e *hse.Event, extra ...any) error {
 	}
 	e.ActorUserID, e.OccurredAt = actor.String, e.OccurredAt.UTC()
 	return jsonScan(payload, &e.Payload)
+}
+
+// Recipient finds a member to notify: their address and name and the
+// organization's name; hse.NotFound when the user is not a member (or is
+// suspended). The relay runs outside any tenant, so this reads with the
+// platform scope and filters by the organization itself.
+func (o *Outbox) Recipient(ctx context.Context, orgID, userID string) (*notify.Recipient, error) {
+	var r notify.Recipient
+	err := o.db.InTx(ctx, Scope{Platform: true, ReadOnly: true}, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `SELECT u.email, u.name, o.name FROM memberships m
+			JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+			WHERE m.organization_id = ? AND m.user_id = ? AND m.suspended_at IS NULL`, orgID, userID).Scan(&r.Email, &r.Name, &r.OrgName)
+	})
+	if err != nil {
+		return nil, notFound(err, "member")
+	}
+	return &r, nil
 }

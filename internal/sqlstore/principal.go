@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hsedigital/hse/internal/hse"
+	"github.com/hsedigital/hse/internal/identity"
 )
 
 // LoadPrincipal resolves the caller behind an access token in one query.
@@ -17,18 +18,20 @@ func (t identityTx) LoadPrincipal(ctx context.Context, orgID, userID, sessionID 
 		revoked                 sql.NullTime
 		expires                 time.Time
 		roleID, roleName, scope sql.NullString
-		perms, stations         nullJSON
+		perms, stations, orgSet nullJSON
 		contractor, orgStatus   sql.NullString
+		suspended               sql.NullBool
 	)
 	err := t.QueryRow(ctx, `SELECT u.email, u.is_operator, s.revoked_at, s.expires_at,
-			m.role_id, r.name, r.scope, r.permissions, m.station_ids, m.contractor_id, o.status
+			m.role_id, r.name, r.scope, r.permissions, m.station_ids, m.contractor_id, o.status, o.settings,
+			m.suspended_at IS NOT NULL
 		FROM sessions s
 		JOIN users u ON u.id = s.user_id
 		LEFT JOIN memberships m ON m.organization_id = ? AND m.user_id = s.user_id
 		LEFT JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
 		LEFT JOIN organizations o ON o.id = m.organization_id
 		WHERE s.id = ? AND s.user_id = ?`, orgID, sessionID, userID).
-		Scan(&email, &operator, &revoked, &expires, &roleID, &roleName, &scope, &perms, &stations, &contractor, &orgStatus)
+		Scan(&email, &operator, &revoked, &expires, &roleID, &roleName, &scope, &perms, &stations, &contractor, &orgStatus, &orgSet, &suspended)
 	if err != nil {
 		if err == sql.ErrNoRows {
 			return nil, hse.Unauthorized("TOKEN_INVALID", "the session does not exist")
@@ -48,6 +51,14 @@ func (t identityTx) LoadPrincipal(ctx context.Context, orgID, userID, sessionID 
 	if orgStatus.String != "active" {
 		return nil, hse.Forbidden("ORGANIZATION_SUSPENDED", "this organization is suspended")
 	}
+	if suspended.Bool {
+		return nil, hse.Forbidden("MEMBER_SUSPENDED", "your membership of this organization is suspended")
+	}
+	var settings identity.OrgSettings
+	if err := jsonScan(orgSet.NullString, &settings); err != nil {
+		return nil, err
+	}
+	p.TimeZone = settings.TimeZone
 	var list []hse.Permission
 	if err := jsonScan(perms.NullString, &list); err != nil {
 		return nil, err

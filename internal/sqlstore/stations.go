@@ -31,14 +31,14 @@ type stationTx struct{ *Tx }
 var _ station.Tx = stationTx{}
 
 const stationColumns = `id, code, name, brand, region, address, latitude, longitude, risk_category, audit_frequency,
-	manager_user_ids, active, version, created_at, updated_at`
+	manager_user_ids, active, version, created_at, updated_at, time_zone`
 
 func scanStation(row interface{ Scan(...any) error }) (*station.Station, error) {
 	var s station.Station
 	var lat, lon sql.NullFloat64
 	var managers nullJSON
 	if err := row.Scan(&s.ID, &s.Code, &s.Name, &s.Brand, &s.Region, &s.Address, &lat, &lon, &s.RiskCategory,
-		&s.AuditFrequency, &managers, &s.Active, &s.Version, &s.CreatedAt, &s.UpdatedAt); err != nil {
+		&s.AuditFrequency, &managers, &s.Active, &s.Version, &s.CreatedAt, &s.UpdatedAt, &s.TimeZone); err != nil {
 		return nil, err
 	}
 	if lat.Valid {
@@ -65,9 +65,9 @@ func (t stationTx) CreateStation(ctx context.Context, orgID string, s *station.S
 		return err
 	}
 	_, err = t.Exec(ctx, `INSERT INTO stations (organization_id, `+stationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		orgID, s.ID, s.Code, s.Name, s.Brand, s.Region, s.Address, nullFloat(s.Latitude), nullFloat(s.Longitude),
-		s.RiskCategory, s.AuditFrequency, managers, s.Active, s.Version, utc(s.CreatedAt), utc(s.UpdatedAt))
+		s.RiskCategory, s.AuditFrequency, managers, s.Active, s.Version, utc(s.CreatedAt), utc(s.UpdatedAt), s.TimeZone)
 	if isUniqueViolation(err) {
 		return stationCodeTaken(s.Code)
 	}
@@ -121,10 +121,10 @@ func (t stationTx) UpdateStation(ctx context.Context, orgID string, s *station.S
 		return err
 	}
 	res, err := t.Exec(ctx, `UPDATE stations SET code = ?, name = ?, brand = ?, region = ?, address = ?, latitude = ?, longitude = ?,
-		risk_category = ?, audit_frequency = ?, manager_user_ids = ?, active = ?, version = ?, updated_at = ?
+		risk_category = ?, audit_frequency = ?, manager_user_ids = ?, active = ?, version = ?, updated_at = ?, time_zone = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`,
 		s.Code, s.Name, s.Brand, s.Region, s.Address, nullFloat(s.Latitude), nullFloat(s.Longitude), s.RiskCategory,
-		s.AuditFrequency, managers, s.Active, s.Version, utc(s.UpdatedAt), orgID, s.ID, version)
+		s.AuditFrequency, managers, s.Active, s.Version, utc(s.UpdatedAt), s.TimeZone, orgID, s.ID, version)
 	if isUniqueViolation(err) {
 		return stationCodeTaken(s.Code)
 	}
@@ -149,7 +149,7 @@ func (t *Tx) expectVersion(ctx context.Context, res sql.Result, err error, table
 }
 
 // NonMembers returns those of ids that are not members of the
-// organization.
+// organization, or are suspended: nothing new is given to them.
 func (t *Tx) NonMembers(ctx context.Context, orgID string, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -158,7 +158,7 @@ func (t *Tx) NonMembers(ctx context.Context, orgID string, ids []string) ([]stri
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := t.Query(ctx, `SELECT user_id FROM memberships WHERE organization_id = ? AND user_id IN (`+placeholders(len(ids))+`)`, args...)
+	rows, err := t.Query(ctx, `SELECT user_id FROM memberships WHERE organization_id = ? AND suspended_at IS NULL AND user_id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ type Input struct {
 	AuditFrequency *string
 	ManagerUserIDs *[]string
 	Active         *bool
+	TimeZone       *string // "" clears it
 }
 
 var codePattern = regexp.MustCompile(`^[A-Z0-9-]{1,32}$`)
@@ -52,6 +53,13 @@ func (in Input) apply(s *Station) error {
 			bad("code", "1 to 32 characters of A-Z, 0-9 and -")
 		} else {
 			s.Code = c
+		}
+	}
+	if in.TimeZone != nil {
+		if tz := strings.TrimSpace(*in.TimeZone); !hse.ValidTimeZone(tz) {
+			bad("timeZone", "an IANA time zone such as Europe/London, or \"\" to follow the organization's")
+		} else {
+			s.TimeZone = tz
 		}
 	}
 	text("name", in.Name, &s.Name, 1, 200)

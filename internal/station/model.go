@@ -30,9 +30,12 @@ type Station struct {
 	AuditFrequency string
 	ManagerUserIDs []string
 	Active         bool
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// TimeZone is the station's own IANA zone, for a network that spans
+	// zones; "" follows the organization's.
+	TimeZone  string
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Hours are the hours worked at a station in one month ("2026-03").
@@ -81,6 +84,9 @@ type Tx interface {
 	PutStationHours(ctx context.Context, orgID string, h *Hours) (*Hours, error)
 	FindStationHours(ctx context.Context, orgID, stationID, from, to string) ([]Hours, error)
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
+	// ContractorStations lists the stations where a contractor company may
+	// work; empty means every station.
+	ContractorStations(ctx context.Context, orgID, contractorID string) ([]string, error)
 }
 
 // MemberAccess is what a member's role allows: its permissions and the

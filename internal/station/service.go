@@ -67,7 +67,7 @@ func find(ctx context.Context, tx Tx, p *hse.Principal, id string) (*Station, er
 func snapshot(s *Station) map[string]any {
 	m := map[string]any{"code": s.Code, "name": s.Name, "brand": s.Brand, "region": s.Region, "address": s.Address,
 		"riskCategory": s.RiskCategory, "auditFrequency": s.AuditFrequency, "managerUserIds": s.ManagerUserIDs,
-		"active": s.Active, "version": s.Version}
+		"active": s.Active, "version": s.Version, "timeZone": s.TimeZone}
 	if s.Latitude != nil {
 		m["latitude"] = *s.Latitude
 	}

@@ -15,6 +15,11 @@ func (s *Service) Stations(ctx context.Context, p *hse.Principal, f Filter, page
 	restrict(p, &f)
 	var out hse.Page[Station]
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
+		if p.Scope.Kind == hse.ScopeContractor {
+			if err := contractorSites(ctx, tx, p, &f); err != nil {
+				return err
+			}
+		}
 		var err error
 		out, err = tx.FindStations(ctx, p.OrgID, f, page)
 		return err
@@ -30,10 +35,47 @@ func (s *Service) Station(ctx context.Context, p *hse.Principal, id string) (*St
 	var st *Station
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error
+		if p.Scope.Kind == hse.ScopeContractor {
+			st, err = findContractorSite(ctx, tx, p, id)
+			return err
+		}
 		st, err = find(ctx, tx, p, id)
 		return err
 	})
 	return st, err
+}
+
+// contractorSites narrows a contractor's list to the active stations
+// where their company may work (every active station when the company
+// names none), so they can request permits there.
+func contractorSites(ctx context.Context, tx Tx, p *hse.Principal, f *Filter) error {
+	ids, err := tx.ContractorStations(ctx, p.OrgID, p.Scope.ContractorID)
+	if err != nil {
+		return err
+	}
+	active := true
+	f.Active, f.Restricted, f.Only = &active, len(ids) > 0, ids
+	return nil
+}
+
+// findContractorSite loads a station a contractor may see: active, and
+// one where their company may work.
+func findContractorSite(ctx context.Context, tx Tx, p *hse.Principal, id string) (*Station, error) {
+	ids, err := tx.ContractorStations(ctx, p.OrgID, p.Scope.ContractorID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 && !slices.Contains(ids, id) {
+		return nil, hse.NotFound("station")
+	}
+	st, err := tx.FindStation(ctx, p.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Active {
+		return nil, hse.NotFound("station")
+	}
+	return st, nil
 }
 
 // CreateStation adds a station. Code and name are required; the risk
