@@ -23,7 +23,7 @@ const openWorkQuery = `
 		WHERE organization_id = ? AND investigator_user_id = ? AND status <> 'Closed'
 	UNION ALL
 	SELECT 'permit', id, number, status, station_id, contractor_id FROM permits
-		WHERE organization_id = ? AND requested_by = ? AND status IN ('Draft', 'Pending Approval', 'Approved', 'Active')
+		WHERE organization_id = ? AND requested_by = ? AND status IN ('Draft', 'Pending Approval', 'Approved', 'Active', 'Suspended')
 	ORDER BY 1, 3`
 
 // OpenWork lists a member's open audits, actions, investigations and
