@@ -4,6 +4,7 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import 'virtual:mantine-theme.css';
 import './app/global.css';
+import './app/shell/shell.css';
 import './i18n';
 import { App } from './app/App';
 

@@ -39,8 +39,11 @@ export function fieldErrorMap(err: unknown): Record<string, string> {
   if (!(err instanceof ApiError)) return {};
   const out: Record<string, string> = {};
   for (const e of err.fieldErrors) {
+    // "investigation.rootCauses[0]" is shown on the rootCauses field too.
     const key = e.field.replace(/^body\./, '');
     out[key] ??= e.message;
+    const base = key.replace(/^investigation\./, '').replace(/\[\d+\].*$/, '');
+    out[base] ??= e.message;
   }
   return out;
 }

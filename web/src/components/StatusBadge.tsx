@@ -20,7 +20,7 @@ const colors: Record<string, string> = {
 export function StatusBadge({ value }: { value: string }) {
   const t = useT();
   return (
-    <Badge color={colors[value] ?? 'gray'} variant="light" radius="sm" size="lg" styles={{ label: { textTransform: 'none' } }}>
+    <Badge color={colors[value] ?? 'gray'} variant="light" c="dark.8" radius="sm" size="lg" tt="none">
       {t(`values.${value}`, { defaultValue: value })}
     </Badge>
   );

@@ -131,7 +131,7 @@ export const en = {
     details: 'Details',
     investigation: 'Investigation',
     rootCauses: 'Root-cause categories',
-    rootCausesHint: 'Separate categories with commas, for example: Procedure, Training, Equipment',
+    category: { People: 'People', Process: 'Process', Equipment: 'Equipment', Environment: 'Environment', Management: 'Management', Materials: 'Materials' },
     whys: 'Five whys',
     why: 'Why {{n}}',
     factors: 'Contributing factors',
@@ -205,5 +205,6 @@ export const en = {
     required: 'Required',
     optional: '(optional)',
     none: '—',
+    close: 'Close',
   },
 } as const;

@@ -1,4 +1,4 @@
-import { AppShell, Burger, Group, Text } from '@mantine/core';
+import { Box, Burger, Group, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconShieldCheck } from '@tabler/icons-react';
 import { Link, Outlet, useRouterState } from '@tanstack/react-router';
@@ -8,7 +8,11 @@ import { useCan } from '../me';
 import { navItems, visibleNav } from './nav';
 import { UserMenu } from './UserMenu';
 
-/** Shell is the frame of every signed-in page. */
+/**
+ * Shell is the frame of every signed-in page. Its layout is plain CSS
+ * (shell.css): Mantine's AppShell writes its sizes into an inline <style>,
+ * which the Content-Security-Policy refuses.
+ */
 export function Shell() {
   const t = useT();
   const can = useCan();
@@ -16,15 +20,15 @@ export function Shell() {
   const path = useRouterState({ select: (s) => s.location.pathname });
   const items = visibleNav(navItems, can);
   return (
-    <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <div className="shell">
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <AppShell.Header>
+      <header className="shell-header">
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="md" aria-label={t('shell.openMenu')} />
-            <Link to="/" aria-label={t('app.name')}>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="md" aria-label={t('shell.openMenu')} aria-expanded={opened} aria-controls="main-nav" />
+            <Link to="/" aria-label={t('app.name')} className="shell-logo">
               <IconShieldCheck size={32} aria-hidden color="var(--mantine-color-blue-8)" />
             </Link>
             <Text fw={700} visibleFrom="xs">
@@ -40,8 +44,8 @@ export function Shell() {
             <UserMenu />
           </Group>
         </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" component="nav" aria-label={t('shell.navigation')}>
+      </header>
+      <nav id="main-nav" className="shell-nav" data-open={opened || undefined} aria-label={t('shell.navigation')}>
         {items.map((item) => {
           const active = item.to === '/' ? path === '/' : path.startsWith(item.to);
           return (
@@ -57,10 +61,10 @@ export function Shell() {
             />
           );
         })}
-      </AppShell.Navbar>
-      <AppShell.Main id="main" tabIndex={-1}>
+      </nav>
+      <Box component="main" id="main" tabIndex={-1} className="shell-main">
         <Outlet />
-      </AppShell.Main>
-    </AppShell>
+      </Box>
+    </div>
   );
 }

@@ -1,9 +1,9 @@
 import { Avatar, Menu, UnstyledButton, Group, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconBuilding, IconCheck, IconLogout, IconLogout2 } from '@tabler/icons-react';
 import { useNavigate } from '@tanstack/react-router';
 import { api, unwrap } from '../../api/client';
 import { session } from '../../api/session';
+import { notify } from '../../components/notify';
 import { useT } from '../../i18n';
 import { queryClient } from '../queryClient';
 import { useMe } from '../me';
@@ -21,7 +21,7 @@ export function UserMenu() {
     try {
       if (everywhere) {
         await unwrap(api.POST('/api/auth/logout-all'));
-        notifications.show({ message: t('shell.signedOutEverywhere') });
+        notify(t('shell.signedOutEverywhere'), 'blue');
       } else {
         await unwrap(api.POST('/api/auth/logout'));
       }

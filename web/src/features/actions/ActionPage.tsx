@@ -1,16 +1,16 @@
 import { Alert, Button, Card, Group, Skeleton, Stack, Text, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ApiError, fieldErrorMap } from '../../api/problem';
-import { useCan } from '../../app/me';
+import { useCan, useMe } from '../../app/me';
 import { Comments } from '../../components/Comments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { History } from '../../components/History';
 import { StatusBadge } from '../../components/StatusBadge';
 import { AnchorLink } from '../../components/links';
+import { notify } from '../../components/notify';
 import { useT } from '../../i18n';
 import { formatDate } from '../../i18n/format';
 import { stepFor, useAction, type Action } from './queries';
@@ -42,15 +42,19 @@ function Steps({ action }: { action: Action }) {
       void qc.invalidateQueries({ queryKey: ['actions'] });
       void qc.invalidateQueries({ queryKey: ['action', action.id, 'history'] });
       void qc.invalidateQueries({ queryKey: ['incident'] });
-      notifications.show({ color: 'green', message: t('action.done') });
+      notify(t('action.done'));
     },
     onError: (e) => {
       if (e instanceof ApiError && e.isStale) void qc.invalidateQueries({ queryKey: ['action', action.id] });
     },
   });
+  const { data: me } = useMe();
+  // Only the assignee starts and completes; the server says so too, this
+  // only spares others a button that cannot work.
+  const mine = !action.assigneeId || action.assigneeId === me?.user.id;
   const steps = (action.allowedTransitions ?? [])
     .map((to) => stepFor(action.status, to))
-    .filter((s): s is Step => s !== undefined && can(stepPermission[s]));
+    .filter((s): s is Step => s !== undefined && can(stepPermission[s]) && (mine || s === 'verify' || s === 'reject'));
   if (steps.length === 0) return null;
   const needsNotes = steps.some((s) => s === 'complete' || s === 'verify' || s === 'reject');
   const label = action.status === 'Completed' ? t('action.verifyNotes') : steps.includes('complete') ? t('action.notes') : '';

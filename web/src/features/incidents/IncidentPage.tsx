@@ -1,5 +1,4 @@
 import { Alert, Button, Card, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { api, unwrap } from '../../api/client';
@@ -9,6 +8,7 @@ import { Comments } from '../../components/Comments';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { History } from '../../components/History';
 import { StatusBadge } from '../../components/StatusBadge';
+import { notify } from '../../components/notify';
 import { useT } from '../../i18n';
 import { formatDateTime, formatDuration } from '../../i18n/format';
 import { IncidentActions } from './IncidentActions';
@@ -28,7 +28,7 @@ function Transitions({ incident }: { incident: Incident }) {
       qc.setQueryData(['incident', incident.id], inc);
       void qc.invalidateQueries({ queryKey: ['incidents'] });
       void qc.invalidateQueries({ queryKey: ['incident', incident.id, 'history'] });
-      notifications.show({ color: 'green', message: t(`values.${inc.status}`) });
+      notify(t(`values.${inc.status}`));
     },
     onError: (e) => {
       if (e instanceof ApiError && e.isStale) void qc.invalidateQueries({ queryKey: ['incident', incident.id] });
@@ -113,7 +113,7 @@ export function IncidentPage() {
           <Field label={t('incident.photos')}>{(inc.attachmentIds ?? []).length ? String((inc.attachmentIds ?? []).length) : ''}</Field>
         </Stack>
       </Card>
-      <InvestigationEditor incident={inc} editable={can('incidents:investigate') && inc.status !== 'Closed'} />
+      <InvestigationEditor incident={inc} editable={can('incidents:investigate') && (inc.status === 'Under Investigation' || inc.status === 'Action Required')} />
       <IncidentActions incident={inc} />
       <Comments entity="incidents" id={inc.id} />
       <History path="incidents" id={inc.id} />

@@ -1,14 +1,17 @@
-import { Alert, Button, Card, Stack, TextInput, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Alert, Button, Card, Checkbox, Group, Stack, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ApiError, fieldErrorMap } from '../../api/problem';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { notify } from '../../components/notify';
 import { useT } from '../../i18n';
 import type { Incident } from './queries';
 
 const whyCount = 5;
+
+/** The server's fixed list of root-cause categories. */
+export const rootCauseCategories = ['People', 'Process', 'Equipment', 'Environment', 'Management', 'Materials'] as const;
 
 /**
  * InvestigationEditor edits root causes, five whys, contributing factors
@@ -19,7 +22,7 @@ export function InvestigationEditor({ incident, editable }: { incident: Incident
   const t = useT();
   const qc = useQueryClient();
   const inv = incident.investigation;
-  const [rootCauses, setRootCauses] = useState((inv.rootCauses ?? []).join(', '));
+  const [rootCauses, setRootCauses] = useState<string[]>(inv.rootCauses ?? []);
   const [whys, setWhys] = useState(() => Array.from({ length: whyCount }, (_, i) => inv.whys?.[i] ?? ''));
   const [factors, setFactors] = useState((inv.contributingFactors ?? []).join('\n'));
   const [findings, setFindings] = useState(inv.findings ?? '');
@@ -30,7 +33,7 @@ export function InvestigationEditor({ incident, editable }: { incident: Incident
           params: { path: { id: incident.id } },
           body: {
             version: incident.version,
-            rootCauses: rootCauses.split(',').map((s) => s.trim()).filter(Boolean),
+            rootCauses,
             whys: whys.map((s) => s.trim()).filter(Boolean),
             contributingFactors: factors.split('\n').map((s) => s.trim()).filter(Boolean),
             findings,
@@ -39,7 +42,7 @@ export function InvestigationEditor({ incident, editable }: { incident: Incident
       ),
     onSuccess: (inc) => {
       qc.setQueryData(['incident', incident.id], inc);
-      notifications.show({ color: 'green', message: t('incident.saved') });
+      notify(t('incident.saved'));
     },
     onError: (e) => {
       if (e instanceof ApiError && e.isStale) void qc.invalidateQueries({ queryKey: ['incident', incident.id] });
@@ -71,7 +74,13 @@ export function InvestigationEditor({ incident, editable }: { incident: Incident
               </Alert>
             )}
             {!stale && <ErrorAlert error={save.error} />}
-            <TextInput label={t('incident.rootCauses')} description={t('incident.rootCausesHint')} value={rootCauses} onChange={(e) => setRootCauses(e.currentTarget.value)} error={errors.rootCauses} />
+            <Checkbox.Group label={t('incident.rootCauses')} value={rootCauses} onChange={setRootCauses} error={errors.rootCauses}>
+              <Group gap="md" mt="xs">
+                {rootCauseCategories.map((c) => (
+                  <Checkbox key={c} size="md" value={c} label={t(`incident.category.${c}`)} />
+                ))}
+              </Group>
+            </Checkbox.Group>
             <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
               <legend>
                 <strong>{t('incident.whys')}</strong>

@@ -1,5 +1,4 @@
 import { Button, Card, CloseButton, Group, NativeSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconUserPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
@@ -10,6 +9,7 @@ import type { Attachment } from '../../api/upload';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { PhotoPicker } from '../../components/PhotoPicker';
+import { notify } from '../../components/notify';
 import { useT } from '../../i18n';
 import { toLocalInput } from '../../i18n/format';
 import { incidentTypes, severities, useStations } from './queries';
@@ -65,7 +65,7 @@ export function ReportIncidentPage() {
     onSuccess: async (inc) => {
       key.current = newIdempotencyKey();
       await qc.invalidateQueries({ queryKey: ['incidents'] });
-      notifications.show({ color: 'green', message: t('incident.reported', { number: inc.number }) });
+      notify(t('incident.reported', { number: inc.number }));
       await navigate({ to: '/incidents/$id', params: { id: inc.id } });
     },
   });
