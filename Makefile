@@ -33,7 +33,7 @@ web-dev:
 ## test-web: unit tests (Vitest), then end-to-end tests in Chromium against a real `hse serve`
 ## (CHROMIUM=/path/to/chromium; default /usr/bin/chromium)
 test-web:
-	cd web && npm run typecheck && npm test && npm run e2e
+	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run typecheck && npm test && npm run e2e
 
 ## screenshots: the main pages at 390 px and 1440 px into docs/screenshots/
 screenshots:
