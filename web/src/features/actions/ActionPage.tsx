@@ -99,8 +99,8 @@ export function ActionPage() {
       <Card withBorder>
         <Stack gap="xs">
           <Text>
-            {t('action.due')}: {formatDate(a.dueOn)} {a.overdue && <Text span c="red.8" fw={700}>({t('action.overdue')})</Text>}{' '}
-            {a.escalated && <Text span c="red.8" fw={700}>({t('action.escalated')})</Text>}
+            {t('action.due')}: {formatDate(a.dueOn)} {a.overdue && <Text span c="red.9" fw={700}>({t('action.overdue')})</Text>}{' '}
+            {a.escalated && <Text span c="red.9" fw={700}>({t('action.escalated')})</Text>}
           </Text>
           {a.description && <Text style={{ whiteSpace: 'pre-wrap' }}>{a.description}</Text>}
           {a.sourceType === 'incident' && a.sourceId && (

@@ -1,4 +1,4 @@
-import { Button, Checkbox, Group, NativeSelect, SegmentedControl, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Card, Checkbox, Group, NativeSelect, SegmentedControl, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { CsvExportButton } from '../../components/CsvExportButton';
@@ -64,7 +64,24 @@ export function ActionsPage() {
       ) : rows.length === 0 ? (
         <Text py="lg">{t('action.empty')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <>
+        <Stack gap="sm" hiddenFrom="sm">
+          {rows.map((a) => (
+            <Card key={a.id} withBorder padding="md">
+              <AnchorLink to="/actions/$id" params={{ id: a.id }} fw={600} py={4}>
+                {a.number} · {a.title}
+              </AnchorLink>
+              <Text size="sm">
+                {t('action.due')}: {formatDate(a.dueOn)} {a.overdue && <Text span c="red.9" fw={700}>({t('action.overdue')})</Text>}
+              </Text>
+              <Group gap="xs" mt="xs">
+                <StatusBadge value={a.priority} />
+                <StatusBadge value={a.status} />
+              </Group>
+            </Card>
+          ))}
+        </Stack>
+        <Table.ScrollContainer minWidth={560} visibleFrom="sm">
           <Table striped highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -89,13 +106,14 @@ export function ActionsPage() {
                     <StatusBadge value={a.status} />
                   </Table.Td>
                   <Table.Td>
-                    {formatDate(a.dueOn)} {a.overdue && <Text span c="red.8" fw={700}>({t('action.overdue')})</Text>}
+                    {formatDate(a.dueOn)} {a.overdue && <Text span c="red.9" fw={700}>({t('action.overdue')})</Text>}
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        </>
       )}
       {list.hasNextPage && (
         <Button mt="md" variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>

@@ -1,20 +1,17 @@
-import { Button, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
-import { IconPlus } from '@tabler/icons-react';
+import { Button, Card, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useCan } from '../../app/me';
 import { CsvExportButton } from '../../components/CsvExportButton';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusBadge } from '../../components/StatusBadge';
-import { AnchorLink, ButtonLink } from '../../components/links';
+import { AnchorLink } from '../../components/links';
 import { useT } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { incidentStatuses, incidentTypes, severities, toQuery, useIncidents, useStations } from './queries';
 
 export function IncidentsPage() {
   const t = useT();
-  const can = useCan();
   const filter = useSearch({ from: '/app/incidents' });
   const navigate = useNavigate({ from: '/incidents' });
   const [q, setQ] = useState(filter.q ?? '');
@@ -29,11 +26,6 @@ export function IncidentsPage() {
     <>
       <PageHeader title={t('incident.title')}>
         <CsvExportButton path="/api/incidents" query={toQuery(filter)} fileName="incidents.csv" />
-        {can('incidents:report') && (
-          <ButtonLink to="/incidents/new" leftSection={<IconPlus size={18} aria-hidden />}>
-            {t('incident.newTitle')}
-          </ButtonLink>
-        )}
       </PageHeader>
       <form
         role="search"
@@ -72,7 +64,29 @@ export function IncidentsPage() {
       ) : rows.length === 0 ? (
         <Text py="lg">{Object.values(filter).some(Boolean) ? t('list.empty') : t('incident.empty')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <>
+        {/* Phones get cards; the table needs the width of a desktop. */}
+        <Stack gap="sm" hiddenFrom="sm">
+          {rows.map((i) => (
+            <Card key={i.id} withBorder padding="md">
+              <Group justify="space-between" wrap="nowrap" align="start">
+                <AnchorLink to="/incidents/$id" params={{ id: i.id }} fw={600} py={4}>
+                  {i.number}
+                </AnchorLink>
+                <Text size="sm">{formatDateTime(i.occurredAt)}</Text>
+              </Group>
+              <Text>{i.type}</Text>
+              <Text size="sm" c="dimmed">
+                {stationName.get(i.stationId) ?? ''}
+              </Text>
+              <Group gap="xs" mt="xs">
+                <StatusBadge value={i.severity} />
+                <StatusBadge value={i.status} />
+              </Group>
+            </Card>
+          ))}
+        </Stack>
+        <Table.ScrollContainer minWidth={560} visibleFrom="sm">
           <Table striped highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -106,6 +120,7 @@ export function IncidentsPage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        </>
       )}
       {list.hasNextPage && (
         <Button mt="md" variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>

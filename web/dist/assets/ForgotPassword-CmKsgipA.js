@@ -1,1 +1,0 @@
-import{$ as e,d as t,ht as n,l as r}from"./index-vImISSYn.js";import{t as i}from"./EmailRequest-BdRo9M-r.js";var a=e();function o(){let e=n();return(0,a.jsx)(i,{title:e(`auth.forgotTitle`),submit:e(`auth.forgotSend`),done:t=>e(`auth.forgotDone`,{email:t}),send:e=>t(r.POST(`/api/auth/password-reset/request`,{body:{email:e}}))})}export{o as ForgotPassword};

@@ -1,1 +1,0 @@
-import{$ as e,E as t,L as n}from"./index-vImISSYn.js";var r=e();function i({title:e,children:i}){return(0,r.jsxs)(n,{justify:`space-between`,align:`center`,mb:`md`,wrap:`wrap`,gap:`sm`,children:[(0,r.jsx)(t,{order:1,size:`h2`,children:e}),i&&(0,r.jsx)(n,{gap:`sm`,children:i})]})}export{i as t};

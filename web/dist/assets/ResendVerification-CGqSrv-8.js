@@ -1,1 +1,0 @@
-import{$ as e,d as t,ht as n,l as r}from"./index-vImISSYn.js";import{t as i}from"./EmailRequest-BdRo9M-r.js";var a=e();function o(){let e=n();return(0,a.jsx)(i,{title:e(`auth.resendTitle`),submit:e(`auth.resend`),done:t=>e(`auth.resendDone`,{email:t}),send:e=>t(r.POST(`/api/auth/resend-verification`,{body:{email:e}}))})}export{o as ResendVerification};
