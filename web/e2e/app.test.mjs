@@ -244,6 +244,11 @@ describe('web application', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     assert.equal(download.suggestedFilename(), 'incidents.csv');
     await checkA11y(page, 'incidents list');
+    await page.getByRole('link', { name: 'Stations' }).click();
+    await page.getByRole('heading', { name: 'Stations' }).waitFor();
+    await page.getByText('No stations yet.').waitFor();
+    await checkA11y(page, 'stations list');
+    noProblems(page);
   });
 
   e2e('sign out everywhere ends the session in other tabs', async () => {

@@ -115,9 +115,17 @@ const action = createRoute({
   component: lazyRouteComponent(() => import('../features/actions/ActionPage'), 'ActionPage'),
 });
 
+const stationSearch = (s: Record<string, unknown>) => pick(s, ['q', 'region', 'riskCategory', 'active'] as const);
+const stations = createRoute({
+  getParentRoute: () => app,
+  path: '/stations',
+  validateSearch: stationSearch,
+  component: lazyRouteComponent(() => import('../features/stations/StationsPage'), 'StationsPage'),
+});
+
 const routeTree = root.addChildren([
   publicLayout.addChildren([login, signup, verify, resend, forgot, reset, accept]),
-  app.addChildren([home, incidents, newIncident, incident, actions, action]),
+  app.addChildren([home, incidents, newIncident, incident, actions, action, stations]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });

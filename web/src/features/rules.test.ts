@@ -45,5 +45,6 @@ describe('navigation', () => {
     expect(only([])).toEqual(['/']);
     expect(only(['incidents:read'])).toEqual(['/', '/incidents']);
     expect(only(['incidents:read', 'actions:read'])).toEqual(['/', '/incidents', '/actions']);
+    expect(only(['stations:read', 'users:read'])).toEqual(['/', '/stations']);
   });
 });

@@ -182,6 +182,17 @@ export const en = {
     done: 'Saved.',
     completedBy: 'Completed with notes: {{notes}}',
   },
+  station: {
+    title: 'Stations',
+    empty: 'No stations yet. An administrator adds them; each one gets audits, incidents and permits.',
+    code: 'Code',
+    name: 'Name',
+    region: 'Region',
+    risk: 'Risk category',
+    frequency: 'Audit frequency',
+    active: 'Active',
+    inactive: 'Inactive',
+  },
   values: {
     Reported: 'Reported',
     'Under Investigation': 'Under investigation',

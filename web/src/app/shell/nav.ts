@@ -14,11 +14,11 @@ export const navItems: NavItem[] = [
   { to: '/', label: 'shell.home', icon: IconHome },
   { to: '/incidents', label: 'shell.incidents', icon: IconAlertTriangle, permission: 'incidents:read' },
   { to: '/actions', label: 'shell.actions', icon: IconChecklist, permission: 'actions:read' },
+  { to: '/stations', label: 'shell.stations', icon: IconBuildingWarehouse, permission: 'stations:read' },
 ];
 
 /** Areas planned next, kept here so their icons are chosen once. */
 export const laterItems: NavItem[] = [
-  { to: '/stations', label: 'shell.stations', icon: IconBuildingWarehouse, permission: 'stations:read' },
   { to: '/contractors', label: 'shell.contractors', icon: IconTool, permission: 'contractors:read' },
   { to: '/people', label: 'shell.people', icon: IconUsers, permission: 'users:read' },
   { to: '/audit-log', label: 'shell.auditLog', icon: IconListDetails, permission: 'audit_log:read' },
