@@ -251,6 +251,37 @@ describe('web application', () => {
     noProblems(page);
   });
 
+  e2e('sign in and report with the keyboard alone', async () => {
+    const token = await signUp('Keys Fuel', 'keys@example.com');
+    await api.call('POST', '/api/stations', token, { code: 'KY-1', name: 'Quay Side', region: 'West', riskCategory: 'Low', auditFrequency: 'Annually' });
+    const page = await open(desktop);
+    await page.goto('/login');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('autocomplete') ?? document.activeElement?.tagName);
+    for (let i = 0; i < 5 && (await focused()) !== 'username'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('keys@example.com');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'What needs you now' }).waitFor();
+    // The skip link comes first and lands on the page.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.goto('/incidents/new');
+    await page.getByLabel('Station').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.getByLabel('What happened?').focus();
+    await page.keyboard.type('Slippery floor by the kiosk.');
+    await page.getByRole('button', { name: 'Send the report' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/incidents\/[^/]+$/);
+    await page.getByRole('heading', { name: /INC-\d{4}-\d+/ }).waitFor();
+    noProblems(page);
+  });
+
   e2e('sign out everywhere ends the session in other tabs', async () => {
     await signUp('Out Fuel', 'out@example.com');
     const a = await open(desktop);
