@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race fuzz vet fmt web web-gen web-dev test-web screenshots web-check bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
+.PHONY: run build test test-race fuzz vet fmt web web-gen web-dev test-web screenshots web-check bench-health bench-auth bench-audits bench-incidents bench-mixed bench-upload bench-import bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -61,6 +61,7 @@ FUZZ_TARGETS = \
 	./internal/hse:FuzzDecodeCursor:$(FUZZTIME) \
 	./internal/httpapi:FuzzCSVSafe:$(FUZZTIME) \
 	./internal/httpapi:FuzzListParams:$(FUZZTIME) \
+	./internal/importer:FuzzParse:$(FUZZTIME) \
 	./internal/app:FuzzWriteBodies:$(FUZZTIME_API)
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -95,6 +96,15 @@ bench-upload:
 ## bench-incidents: 50 clients reporting incidents over HTTP, one and ten organizations (PG=postgres://... adds PostgreSQL)
 bench-incidents:
 	scripts/bench-incidents.sh $(PG)
+
+## bench-mixed: 100 clients at saturation, 45 % list and 40 % record reads, 10 % incident reports, 5 % comments;
+## p50/p95/p99 per class, target report p95 <= 3x list p95 (PG=postgres://... adds PostgreSQL)
+bench-mixed:
+	scripts/bench-mixed.sh $(PG)
+
+## bench-import: a 10,000-row stations import (CSV and XLSX) through the API, target under 10 s (PG=postgres://... adds PostgreSQL)
+bench-import:
+	scripts/bench-import.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:

@@ -30,6 +30,7 @@ import (
 	"github.com/hsedigital/hse/internal/httpapi"
 	"github.com/hsedigital/hse/internal/idempotency"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/importer"
 	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/mail"
 	"github.com/hsedigital/hse/internal/outbox"
@@ -74,6 +75,8 @@ type App struct {
 	Permits *permit.Service
 	// Incidents is the incidents service.
 	Incidents *incident.Service
+	// Imports brings records in from CSV and XLSX files.
+	Imports *importer.Service
 	// Files stores and serves uploaded files (HSE_FILES_BUCKET).
 	Files  *attachment.Service
 	Health *health.Checker
@@ -164,6 +167,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		"permit": commentTarget(a.Permits.Permit, func(x *permit.Details) string { return x.Permit.StationID },
 			permit.PermRequest, permit.PermApprove, permit.PermActivate, permit.PermClose),
 	}}
+	a.Imports = &importer.Service{Store: db.Imports(), Inviter: a.Identity, Log: log, Now: opts.Now}
 	if a.filesBucket, err = blobstore.Open(ctx, cfg.Files.Bucket); err != nil {
 		return nil, fmt.Errorf("HSE_FILES_BUCKET: %w", err)
 	}
@@ -186,7 +190,7 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Identity: a.Identity, Auth: a.Identity, Limiter: limiter,
 		Audits: a.Audits, OrgInitializers: []identity.OrgInitializer{db.Audits().StarterTemplates()},
 		Stations: a.Stations, Contractors: a.Contractors, Actions: a.Actions, Comments: a.Comments, Permits: a.Permits, Files: a.Files,
-		Incidents: a.Incidents,
+		Incidents: a.Incidents, Imports: a.Imports,
 		Limits: httpapi.APILimits{
 			PerUser: auth.Limit{Requests: cfg.RateLimitUser, Per: time.Minute},
 			PerOrg:  auth.Limit{Requests: cfg.RateLimitOrg, Per: time.Minute},
@@ -309,6 +313,9 @@ func (a *App) PermitExpiry() *permit.ExpiryJob {
 // the server drained.
 func (a *App) Close() error {
 	var errs []error
+	if a.Imports != nil {
+		a.Imports.Wait() // background imports write to the database until they end
+	}
 	if a.filesBucket != nil {
 		errs = append(errs, a.filesBucket.Close())
 	}

@@ -23,6 +23,12 @@ func auditsIsolation() isolationSuite {
 			t.Errorf("tenant A's audit was changed: %v", au)
 		}
 	}
+	scheduleUnchanged := func(t *testing.T, e *apptest.Env, a *tenantA) {
+		sc := e.Must(200, e.Call("GET", "/api/audit-schedules/"+a.ids["auditSchedule"], a.owner.Access, nil)).JSON(t)
+		if sc["name"] != "Tenant A Programme" || sc["version"] != float64(1) || sc["active"] != true {
+			t.Errorf("tenant A's schedule was changed: %v", sc)
+		}
+	}
 	form := map[string]string{"{id}": "form"}
 	aud := map[string]string{"{id}": "audit"}
 	return isolationSuite{
@@ -38,8 +44,13 @@ func auditsIsolation() isolationSuite {
 			e.Must(200, e.Call("POST", "/api/audits/"+a.ids["audit"]+"/start", a.owner.Access, nil))
 			e.Must(200, e.Call("PUT", "/api/audits/"+a.ids["audit"]+"/answers/estop", a.owner.Access, map[string]any{"value": "pass", "note": "Tenant A note"}))
 			a.ids["itemKey"] = "estop"
+			// A schedule starting far ahead: it creates no audit now.
+			sc := e.Must(201, e.Call("POST", "/api/audit-schedules", a.owner.Access, map[string]any{"name": "Tenant A Programme",
+				"stationId": a.ids["auditStation"], "templateId": a.ids["form"], "frequency": "monthly", "startDate": "2031-01-01",
+				"assigneeRule": "named", "auditorUserId": a.owner.UserID})).JSON(t)
+			a.ids["auditSchedule"] = sc["schedule"].(map[string]any)["id"].(string)
 			a.secrets = append(a.secrets, a.ids["auditStation"], "TA-AUD-1", "Tenant A Audited Site", a.ids["form"], "Tenant A Checklist",
-				a.ids["formVersion"], a.ids["audit"], "Tenant A note")
+				a.ids["formVersion"], a.ids["audit"], "Tenant A note", a.ids["auditSchedule"], "Tenant A Programme")
 		},
 		cases: map[string]isolationCase{
 			"GET /api/forms":                           {kind: "list"},
@@ -57,7 +68,20 @@ func auditsIsolation() isolationSuite {
 			"POST /api/audits/{id}/complete":           {kind: "target", params: aud, after: auditUnchanged},
 			"POST /api/audits/{id}/cancel":             {kind: "target", params: aud, body: map[string]any{"reason": "hijack"}, after: auditUnchanged},
 			"POST /api/audits/{id}/close":              {kind: "target", params: aud, after: auditUnchanged},
-			"PUT /api/audits/{id}/answers/{itemKey}":   {kind: "target", params: map[string]string{"{id}": "audit", "{itemKey}": "itemKey"}, body: map[string]any{"value": "fail"}, after: auditUnchanged},
+			"POST /api/forms/{id}/archive":             {kind: "target", params: form, after: formUnchanged},
+			"POST /api/forms/{id}/restore":             {kind: "target", params: form, after: formUnchanged},
+			"GET /api/audit-schedules":                 {kind: "list"},
+			"POST /api/audit-schedules": {kind: "target", body: map[string]any{"name": "B's programme", "stationId": "{auditStation}",
+				"templateId": "{form}", "frequency": "weekly", "assigneeRule": "named", "auditorUserId": "{member}"}},
+			"GET /api/audit-schedules/{id}": {kind: "target", params: map[string]string{"{id}": "auditSchedule"}},
+			"PATCH /api/audit-schedules/{id}": {kind: "target", params: map[string]string{"{id}": "auditSchedule"},
+				body: map[string]any{"name": "Hijacked", "active": false, "version": 1}, after: scheduleUnchanged},
+			"POST /api/audits/{id}/reschedule":       {kind: "target", params: aud, body: map[string]any{"scheduledFor": "2031-01-01", "reason": "hijack"}, after: auditUnchanged},
+			"POST /api/audits/{id}/reassign":         {kind: "target", params: aud, body: map[string]any{"auditorUserId": "{member}", "reason": "hijack"}, after: auditUnchanged},
+			"GET /api/audits/{id}/history":           {kind: "target", params: aud},
+			"POST /api/audits/plan/schedule":         {kind: "target", body: map[string]any{"templateId": "{form}", "stationIds": []any{}}},
+			"POST /api/audits/plan/apply-frequency":  {kind: "target", body: map[string]any{"stationId": "{auditStation}"}},
+			"PUT /api/audits/{id}/answers/{itemKey}": {kind: "target", params: map[string]string{"{id}": "audit", "{itemKey}": "itemKey"}, body: map[string]any{"value": "fail"}, after: auditUnchanged},
 		},
 	}
 }

@@ -55,6 +55,7 @@ var isolationSuites = []func() isolationSuite{
 	permitsIsolation,
 	incidentsIsolation,
 	filesIsolation,
+	importsIsolation,
 	commentsIsolation, // after the suites of the records it comments on
 }
 

@@ -395,7 +395,8 @@ var matrix = []struct {
 	{"audits", "read, schedule, conduct, review, cancel", [6]string{"all", "all", "read, conduct (assigned)", "read (own stations)", "—", "read"}},
 	{"incidents", "read, report, investigate, close", [6]string{"all", "all", "read, report", "read, report, investigate (own stations)", "report", "read"}},
 	{"actions", "read, create, update, complete, verify", [6]string{"all", "all", "read, create", "read, complete (assigned)", "read, complete (assigned)", "read"}},
-	{"permits", "read, request, approve, activate, close", [6]string{"all", "read, approve, close", "read", "read, request, activate, close (own stations)", "read, request (own company)", "read"}},
+	{"permits", "read, request, approve, activate, close, gas_test, configure", [6]string{"all", "read, approve, close, gas_test, configure", "read",
+		"read, request, activate, close, gas_test (own stations)", "read, request (own company)", "read"}},
 	{"reports", "read, generate", [6]string{"all", "all", "read, generate", "read", "—", "read"}},
 	{"audit_log", "read", [6]string{"all", "read", "—", "—", "—", "—"}},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestPermitLifecycle(t *testing.T) {
 		e := w.e
 		p := w.request(t, w.sm, nil)
 		if p.Number != "PTW-2026-0001" || p.Status != "Draft" || p.RequestedBy != w.sm.UserID || p.Version != 1 || !p.GasTestRequired ||
-			len(p.Precautions) != 3 || p.Precautions[0].Key != "fire_extinguisher" || p.Precautions[0].Confirmed {
+			len(p.Precautions) != 6 || p.TypeKey != "hot_work" || p.TypeVersion != 1 || p.Precautions[0].Key != "fire_extinguisher" || p.Precautions[0].Confirmed {
 			t.Fatalf("created: %+v", p)
 		}
 		// Edits while Draft, with the version; a stale one is 412.
@@ -33,7 +34,7 @@ func TestPermitLifecycle(t *testing.T) {
 		// Approval of a Draft is not a transition.
 		wantProblem(t, w.call(t, w.cm, "POST", p.ID+"/approve", nil), 409, "INVALID_TRANSITION")
 		w.ready(t, p)
-		wantProblem(t, w.call(t, w.sm, "PATCH", p.ID, map[string]any{"location": "Late change", "version": 7}), 409, "PERMIT_NOT_DRAFT")
+		wantProblem(t, w.call(t, w.sm, "PATCH", p.ID, map[string]any{"location": "Late change", "version": 10}), 409, "PERMIT_NOT_DRAFT")
 		wantProblem(t, doAPI(t, e, apptest.Request{Method: "POST", Path: "/api/permits/" + p.ID + "/approve", Token: w.cm.Access,
 			Header: map[string]string{"If-Match": `"2"`}}), http.StatusPreconditionFailed, "STALE_VERSION")
 		ap := decodeJSON[permitItem](t, e.Must(200, w.call(t, w.cm, "POST", p.ID+"/approve", nil)))
@@ -61,7 +62,7 @@ func TestPermitLifecycle(t *testing.T) {
 		for _, h := range hist {
 			kinds = append(kinds, h.Kind+":"+h.FromStatus+">"+h.ToStatus)
 		}
-		want := "created:>Draft,updated:>,precaution_confirmed:>,precaution_confirmed:>,precaution_confirmed:>,gas_test_recorded:>," +
+		want := "created:>Draft,updated:>," + strings.Repeat("precaution_confirmed:>,", 6) + "gas_test_recorded:>," +
 			"status_changed:Draft>Pending Approval,status_changed:Pending Approval>Approved,status_changed:Approved>Active,status_changed:Active>Closed"
 		if got := strings.Join(kinds, ","); got != want {
 			t.Errorf("history:\n got %s\nwant %s", got, want)
@@ -115,28 +116,28 @@ func TestPermitApprovalRefusals(t *testing.T) {
 		p := w.request(t, w.sm, nil)
 		e.Must(200, w.call(t, w.sm, "PUT", p.ID+"/precautions/fire_extinguisher", nil))
 		submit(p)
-		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", permit.ReasonPrecautionUnconfirmed, permit.ReasonPrecautionUnconfirmed, permit.ReasonGasTestMissing)
+		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", append(slices.Repeat([]string{permit.ReasonPrecautionUnconfirmed}, 5), permit.ReasonGasTestMissing)...)
 		// Withdrawing a confirmation counts too.
 		w.confirmAll(t, w.sm, p)
 		e.Must(200, w.call(t, w.sm, "PUT", p.ID+"/precautions/fire_watch", map[string]any{"confirmed": false}))
-		w.gasTest(t, w.sm, p.ID, 20.9, 0, "")
+		w.gasTest(t, w.cm, p.ID, 20.9, 0, "")
 		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", permit.ReasonPrecautionUnconfirmed)
 		e.Must(200, w.call(t, w.sm, "PUT", p.ID+"/precautions/fire_watch", nil))
 
 		// The latest gas test failed; an older pass does not count.
-		g := w.gasTest(t, w.sm, p.ID, 20.9, 14, "")
+		g := w.gasTest(t, w.cm, p.ID, 20.9, 14, "")
 		if len(g.GasTests) != 2 || g.GasTests[0].Passed || len(g.GasTests[0].Failures) != 1 {
 			t.Errorf("gas tests: %+v", g.GasTests)
 		}
 		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", permit.ReasonGasTestFailed)
 		// A test from five hours ago is stale (hot work: 4 h).
-		w.gasTest(t, w.sm, p.ID, 20.9, 0, w.at(-5))
+		w.gasTest(t, w.cm, p.ID, 20.9, 0, w.at(-5))
 		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", permit.ReasonGasTestFailed) // the failed one is still the latest
 		w.advance(t, time.Minute)
-		w.gasTest(t, w.sm, p.ID, 20.9, 0, "")
+		w.gasTest(t, w.cm, p.ID, 20.9, 0, "")
 		w.advance(t, 4*time.Hour+time.Minute)
 		wantReasons(t, approve(p.ID), "APPROVAL_REFUSED", permit.ReasonGasTestStale)
-		w.gasTest(t, w.sm, p.ID, 20.9, 0, "")
+		w.gasTest(t, w.cm, p.ID, 20.9, 0, "")
 
 		// Self-approval: the owner requests and tries to approve.
 		own := w.request(t, w.owner, map[string]any{"type": "General", "stationId": w.other.ID, "contractorId": nil})
@@ -185,7 +186,11 @@ func TestPermitApprovalRefusals(t *testing.T) {
 		mine := w.request(t, w.owner, map[string]any{"validFrom": w.at(5), "validTo": w.at(8)})
 		w.confirmAll(t, w.owner, mine)
 		e.Must(200, w.call(t, w.owner, "PUT", mine.ID+"/precautions/fire_watch", map[string]any{"confirmed": false}))
-		w.gasTest(t, w.owner, mine.ID, 20.9, 0, "")
+		// The requester never tests the air for their own permit, whatever
+		// their role.
+		wantProblem(t, w.call(t, w.owner, "POST", mine.ID+"/gas-tests", map[string]any{"readings": map[string]float64{"O2": 20.9, "LEL": 0, "H2S": 0, "CO": 0},
+			"tester": "Me"}), http.StatusForbidden, "SELF_GAS_TEST")
+		w.gasTest(t, w.cm, mine.ID, 20.9, 0, "")
 		e.Must(200, w.call(t, w.owner, "POST", mine.ID+"/submit", nil))
 		wantReasons(t, w.call(t, w.owner, "POST", mine.ID+"/approve", nil), "APPROVAL_REFUSED",
 			permit.ReasonSelfApproval, permit.ReasonPrecautionUnconfirmed, permit.ReasonClash)
@@ -390,7 +395,7 @@ func TestPermitBoardScopeAndPermissions(t *testing.T) {
 		}
 		r := e.Must(200, callAPI(t, e, "GET", "/api/permits?format=csv&sort=number", w.viewer.Access, nil))
 		lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
-		if len(lines) != 5 || !strings.HasPrefix(lines[0], "number,type,status,stationId") || !strings.HasPrefix(lines[1], mine.Number+",Electrical,Draft") {
+		if len(lines) != 5 || !strings.HasPrefix(lines[0], "number,type,status,stationId") || !strings.HasPrefix(lines[1], mine.Number+",Electrical Isolation,Draft") {
 			t.Errorf("csv:\n%s", r.Body)
 		}
 	})

@@ -24,6 +24,7 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"PUT", "/api/forms/{form}/draft"},
 	{"POST", "/api/stations"},
 	{"POST", "/api/contractors"},
+	{"POST", "/api/permit-types"},
 }
 
 // FuzzWriteBodies sends arbitrary bodies to the write routes of the API on
@@ -55,6 +56,10 @@ func FuzzWriteBodies(f *testing.F) {
 		{"definition": simpleDefinition()},
 		{"code": "FZ-2", "name": "Fuzz Two", "region": "South", "latitude": 51.5, "longitude": -0.12, "riskCategory": "High"},
 		{"name": "Sparks Ltd", "specialization": "Electrical", "contactEmail": "a@example.com"},
+		{"key": "tank_lining", "name": "Tank Lining", "precautions": []any{map[string]any{"key": "tank_vented", "label": "Tank vented"}},
+			"gases":                  []any{map[string]any{"key": "LEL", "unit": "% LEL", "below": 5}, map[string]any{"key": "O2", "min": 19.5, "max": 23.5}},
+			"gasTestValiditySeconds": 3600, "retestIntervalSeconds": 1800, "maxDurationSeconds": 28800, "maxExtensionSeconds": 3600,
+			"maxExtensions": 1, "maxTotalSeconds": 32400, "documents": []string{"insurance"}, "clashesWith": []string{"hot_work"}},
 	}
 	for i, s := range seeds {
 		b, _ := json.Marshal(s)
@@ -65,6 +70,7 @@ func FuzzWriteBodies(f *testing.F) {
 	f.Add(uint8(4), []byte(`{"definition":{"passMark":1e308,"sections":null}}`))
 	f.Add(uint8(5), []byte(`[]`))
 	f.Add(uint8(6), []byte(`{"name":"\u0000"}`))
+	f.Add(uint8(7), []byte(`{"key":"x_y","name":"XY","maxDurationSeconds":9223372036854775807,"gases":[{"key":"O2","min":1e308}]}`))
 
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		r := fuzzRoutes[int(route)%len(fuzzRoutes)]

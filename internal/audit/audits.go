@@ -47,6 +47,12 @@ func snapshot(a *Audit) map[string]any {
 	if a.CancelReason != "" {
 		m["cancelReason"] = a.CancelReason
 	}
+	if a.ScheduleID != "" {
+		m["scheduleId"] = a.ScheduleID
+	}
+	if a.WindowEnds != nil {
+		m["windowEnds"] = dateOf(*a.WindowEnds)
+	}
 	return m
 }
 
@@ -92,6 +98,9 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 		} else if err != nil {
 			return err
 		}
+		if err := notArchived(tmpl); err != nil {
+			return err
+		}
 		v, err := tx.FindLatestPublished(ctx, p.OrgID, in.TemplateID)
 		if hse.IsNotFound(err) {
 			return hse.Conflict("TEMPLATE_NOT_PUBLISHED", "the template has no published version yet")
@@ -122,6 +131,9 @@ func (s *Service) Schedule(ctx context.Context, p *hse.Principal, in ScheduleInp
 		if err := tx.Emit(ctx, assignedEvent(p, p.OrgID, now, a)); err != nil {
 			return err
 		}
+		if err := history(ctx, tx, p, p.OrgID, a, now, HistoryScheduled, "", StatusScheduled, "by hand"); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, trail(ctx, p, now, "audit.scheduled", "audit", a.ID, nil, snapshot(a)))
 	})
 	if err != nil {
@@ -136,7 +148,7 @@ func (s *Service) Audits(ctx context.Context, p *hse.Principal, f Filter, page h
 		return hse.Page[Audit]{}, err
 	}
 	if f.Status != "" && !ValidStatus(f.Status) {
-		return hse.Page[Audit]{}, hse.Invalid("unknown status", hse.FieldError{Field: "status", Message: "one of Scheduled, In Progress, Completed, Closed, Cancelled"})
+		return hse.Page[Audit]{}, hse.Invalid("unknown status", hse.FieldError{Field: "status", Message: "one of Scheduled, In Progress, Completed, Closed, Cancelled, Missed"})
 	}
 	if !p.Scope.All() {
 		f.Restricted, f.Only = true, nil

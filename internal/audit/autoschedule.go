@@ -69,6 +69,10 @@ type ScheduleStore interface {
 	// AutoScheduleOrgs lists the active organizations whose settings turn
 	// automatic scheduling on, in a stable order (a platform-scoped read).
 	AutoScheduleOrgs(ctx context.Context) ([]string, error)
+	// ProgrammeOrgs lists the active organizations with an active audit
+	// schedule or a Scheduled audit whose window ended before today (a
+	// platform-scoped read).
+	ProgrammeOrgs(ctx context.Context, today time.Time) ([]string, error)
 	// InScheduleTx runs fn in one transaction scoped as sc.
 	InScheduleTx(ctx context.Context, sc hse.TxScope, fn func(ScheduleTx) error) error
 }
@@ -87,6 +91,9 @@ type ScheduleTx interface {
 	// scheduling uses (see the rule above); a not-found error when there
 	// is none.
 	FindDefaultTemplate(ctx context.Context, orgID, starterName string) (*FormVersion, error)
+	// FindLapsedAudits lists the Scheduled audits whose window ended
+	// before today.
+	FindLapsedAudits(ctx context.Context, orgID string, today time.Time) ([]Audit, error)
 }
 
 // CronSchedule gives the next slot of a schedule (cron.Schedule).
@@ -188,6 +195,12 @@ func (s *AutoScheduler) RunSlot(ctx context.Context, slot time.Time) (bool, erro
 	if err != nil {
 		return true, err
 	}
+	prog, err := s.RunProgrammes(ctx, slot)
+	if err != nil {
+		return true, err
+	}
+	s.log().InfoContext(ctx, "audit programmes done", "slot", slotID, "organizations", prog.Organizations,
+		"created", prog.Created, "missed", prog.Missed, "problems", prog.Problems)
 	if err := s.Slots.SetMeta(ctx, autoScheduleSlotKey, slotID); err != nil {
 		return true, err
 	}
@@ -375,6 +388,9 @@ func (s *AutoScheduler) create(ctx context.Context, orgID string, v *FormVersion
 			return err
 		}
 		if err := tx.Emit(ctx, assignedEvent(nil, orgID, now, a)); err != nil {
+			return err
+		}
+		if err := history(ctx, tx, nil, orgID, a, now, HistoryScheduled, "", StatusScheduled, "automatically: "+c.assignment); err != nil {
 			return err
 		}
 		after := snapshot(a)

@@ -96,6 +96,9 @@ type fakeOrgs struct {
 }
 
 func (f *fakeOrgs) AutoScheduleOrgs(context.Context) ([]string, error) { f.runs++; return f.orgs, nil }
+
+// ProgrammeOrgs: no organization runs programmes in these tests.
+func (f *fakeOrgs) ProgrammeOrgs(context.Context, time.Time) ([]string, error) { return nil, nil }
 func (f *fakeOrgs) InScheduleTx(context.Context, hse.TxScope, func(ScheduleTx) error) error {
 	return errors.New("no tenant data in this test")
 }

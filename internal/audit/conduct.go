@@ -48,6 +48,9 @@ func (s *Service) change(ctx context.Context, p *hse.Principal, id string, perm 
 			return err
 		}
 		if a.Status != from {
+			if err := history(ctx, tx, p, p.OrgID, a, now, HistoryStatus, from, a.Status, a.CancelReason); err != nil {
+				return err
+			}
 			if err := tx.Emit(ctx, hse.NewEvent(p, p.OrgID, now, EventStatusChanged, "audit", a.ID,
 				hse.StatusChange(a.Number, from, a.Status, map[string]any{"stationId": a.StationID}))); err != nil {
 				return err
@@ -76,6 +79,13 @@ func (s *Service) Start(ctx context.Context, p *hse.Principal, id string, ifMatc
 	return s.change(ctx, p, id, PermAuditConduct, ifMatch, "audit.started", func(_ Tx, a *Audit, now time.Time) (map[string]any, error) {
 		if err := Transition(a.Status, StatusInProgress); err != nil {
 			return nil, err
+		}
+		// A window that passed makes the audit Missed (the daily sweep
+		// records it); it must be rescheduled to be done.
+		if a.WindowEnds != nil && day(now).After(*a.WindowEnds) {
+			e := hse.Conflict("AUDIT_WINDOW_PASSED", "the audit's window ended on %s; reschedule it to start it", dateOf(*a.WindowEnds))
+			e.Details = map[string]any{"windowEnds": dateOf(*a.WindowEnds)}
+			return nil, e
 		}
 		a.Status, a.StartedAt = StatusInProgress, &now
 		return nil, nil

@@ -155,6 +155,9 @@ func (s *Service) SaveDraft(ctx context.Context, p *hse.Principal, templateID st
 		if err := stale("the template", ifMatch, t.Version); err != nil {
 			return err
 		}
+		if err := notArchived(t); err != nil {
+			return err
+		}
 		draft, err := tx.FindDraft(ctx, p.OrgID, templateID)
 		switch {
 		case hse.IsNotFound(err):
@@ -201,6 +204,9 @@ func (s *Service) Publish(ctx context.Context, p *hse.Principal, templateID stri
 			return err
 		}
 		if err := stale("the template", ifMatch, t.Version); err != nil {
+			return err
+		}
+		if err := notArchived(t); err != nil {
 			return err
 		}
 		if v, err = tx.FindDraft(ctx, p.OrgID, templateID); err != nil {

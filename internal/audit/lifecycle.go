@@ -7,18 +7,22 @@ import (
 )
 
 // transitions is the audit lifecycle: Scheduled → In Progress → Completed
-// → Closed, or Cancelled before completion. Closed and Cancelled are final.
+// → Closed, or Cancelled before completion, or Missed when its window
+// passed unstarted: that one the server's daily sweep records, never a
+// client, so it is not among the allowed transitions. Closed, Cancelled
+// and Missed are final.
 var transitions = map[string][]string{
 	StatusScheduled:  {StatusInProgress, StatusCancelled},
 	StatusInProgress: {StatusCompleted, StatusCancelled},
 	StatusCompleted:  {StatusClosed},
 	StatusClosed:     {},
 	StatusCancelled:  {},
+	StatusMissed:     {},
 }
 
 // Statuses lists every audit status in lifecycle order.
 func Statuses() []string {
-	return []string{StatusScheduled, StatusInProgress, StatusCompleted, StatusClosed, StatusCancelled}
+	return []string{StatusScheduled, StatusInProgress, StatusCompleted, StatusClosed, StatusCancelled, StatusMissed}
 }
 
 // ValidStatus reports whether s is an audit status.

@@ -55,6 +55,10 @@ type Template struct {
 	PublishedNumber    int    `json:"publishedNumber,omitempty"`
 	// DraftVersionID names the open draft, if any.
 	DraftVersionID string `json:"draftVersionId,omitempty"`
+	// ArchivedAt is set while the template is archived: readable, its
+	// audits unaffected, but it cannot be scheduled, edited or published.
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	ArchivedBy string     `json:"archivedBy,omitempty"`
 }
 
 // FormVersion is one version of a template's definition.
@@ -74,7 +78,17 @@ type FormVersion struct {
 type TemplateFilter struct {
 	Kind string
 	Q    string // text search on the name
+	// Archived selects by archiving: ArchivedExclude (the default),
+	// ArchivedOnly or ArchivedInclude.
+	Archived string
 }
+
+// Values of TemplateFilter.Archived.
+const (
+	ArchivedExclude = "exclude"
+	ArchivedOnly    = "only"
+	ArchivedInclude = "include"
+)
 
 // Audit statuses: Scheduled → In Progress → Completed → Closed, or
 // Cancelled before completion.
@@ -84,6 +98,9 @@ const (
 	StatusCompleted  = "Completed"
 	StatusClosed     = "Closed"
 	StatusCancelled  = "Cancelled"
+	// StatusMissed is a Scheduled audit whose window passed unstarted:
+	// kept, counted, never silently deleted.
+	StatusMissed = "Missed"
 )
 
 // Audit is one audit of a station against one published template version.
@@ -108,10 +125,17 @@ type Audit struct {
 	Score         *float64
 	Result        string
 	Breakdown     *checklist.Result
-	Version       int64
-	CreatedBy     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// ScheduleID and OccurrenceDate name the schedule occurrence that
+	// created the audit (empty for audits scheduled by hand); WindowEnds
+	// is the last day it may be started, after which it is Missed.
+	ScheduleID     string
+	OccurrenceDate *time.Time
+	WindowEnds     *time.Time
+	MissedAt       *time.Time
+	Version        int64
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // StoredAnswer is a saved answer with who saved it.
@@ -171,6 +195,7 @@ type StationRef struct {
 	Active         bool
 	AuditFrequency string
 	RiskCategory   string
+	ManagerUserIDs []string
 	CreatedAt      time.Time
 }
 

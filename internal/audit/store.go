@@ -20,6 +20,7 @@ type Tx interface {
 	hse.AttachmentSink
 	TemplateTx
 	AuditTx
+	ProgrammeTx
 	// NextNumber takes the next number of a series ("AUD-2026"), gap-free.
 	NextNumber(ctx context.Context, orgID, series string) (int64, error)
 	AppendAudit(ctx context.Context, e *hse.AuditEntry) error
@@ -34,6 +35,9 @@ type TemplateTx interface {
 	// when its version is still expected; otherwise it reports a stale
 	// version.
 	TouchTemplate(ctx context.Context, orgID string, t *Template, expected int64) error
+	// SetTemplateArchived writes t.ArchivedAt and t.ArchivedBy and bumps
+	// the version like TouchTemplate.
+	SetTemplateArchived(ctx context.Context, orgID string, t *Template, expected int64) error
 
 	CreateVersion(ctx context.Context, orgID string, v *FormVersion) error
 	FindVersion(ctx context.Context, orgID, id string) (*FormVersion, error)

@@ -192,6 +192,13 @@ func failed(it *Item, value string) bool {
 	if it.Weight <= 0 && !it.Critical {
 		return false
 	}
+	return failing(it, value)
+}
+
+// failing reports whether an answer is a failing one whatever the item's
+// weight: what a "failed" condition tests, so an informational gate
+// ("fuel delivery in progress?" answered no) can still show follow-ups.
+func failing(it *Item, value string) bool {
 	switch it.Type {
 	case PassFailNA:
 		return value == "fail"

@@ -77,11 +77,20 @@ type Item struct {
 }
 
 // Condition makes an item visible only when an earlier item's answer
-// equals a value.
+// meets it. It takes exactly one test: Equals (the answer is this value),
+// Failed (the answer is a failure: "fail", "no", or a rating of
+// FailingRating or less), or Below and/or Above (a number answer outside
+// the range: below Below or above Above).
 type Condition struct {
 	ItemKey string          `json:"itemKey" maxLength:"64"`
-	Equals  json.RawMessage `json:"equals" doc:"an answer value of the referenced item, e.g. \"yes\" or 3"`
+	Equals  json.RawMessage `json:"equals,omitempty" doc:"an answer value of the referenced item, e.g. \"yes\" or 3"`
+	Failed  bool            `json:"failed,omitempty" doc:"shown when the referenced pass_fail_na, yes_no or rating item failed"`
+	Below   *float64        `json:"below,omitempty" doc:"shown when the referenced number item's answer is below this"`
+	Above   *float64        `json:"above,omitempty" doc:"shown when the referenced number item's answer is above this"`
 }
+
+// outOfRange reports whether the condition is a range test.
+func (c *Condition) outOfRange() bool { return c.Below != nil || c.Above != nil }
 
 // Answer is what an auditor saved for one item.
 type Answer struct {

@@ -15,6 +15,8 @@ func FuzzDefinition(f *testing.F) {
 		[]byte(`{"estop":{"value":"fail","note":"broken"}}`))
 	f.Add([]byte(`{"sections":[{"title":"S","items":[{"key":"a","label":"A","type":"yes_no"},{"key":"b","label":"B","type":"number","min":1,"max":5,"visibleWhen":{"itemKey":"a","equals":"yes"}},{"key":"c","label":"C","type":"choice","options":["x","y"]},{"key":"r","label":"R","type":"rating","weight":3}]}]}`),
 		[]byte(`{"a":{"value":"yes"},"b":{"value":3},"c":{"value":"y"},"r":{"value":4}}`))
+	f.Add([]byte(`{"sections":[{"title":"S","items":[{"key":"p","label":"P","type":"pass_fail_na","weight":1},{"key":"w","label":"W","type":"text","visibleWhen":{"itemKey":"p","failed":true}},{"key":"n","label":"N","type":"number"},{"key":"f","label":"F","type":"yes_no","weight":1,"visibleWhen":{"itemKey":"n","below":1.5,"above":9}}]}]}`),
+		[]byte(`{"p":{"value":"fail"},"w":{"value":"why"},"n":{"value":12},"f":{"value":"no"}}`))
 	f.Add([]byte(`{"passMark":-5,"sections":[{"items":[{"key":"Bad Key","type":"checkbox","weight":-1}]}]}`), []byte(`{}`))
 	f.Fuzz(func(t *testing.T, def, answers []byte) {
 		var d Definition

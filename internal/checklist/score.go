@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/hsedigital/hse/internal/hse"
@@ -24,6 +25,9 @@ type Result struct {
 	// fails the audit whatever the score.
 	CriticalFailed bool         `json:"criticalFailed"`
 	Failed         []FailedItem `json:"failedItems"`
+	// Hidden lists the items their conditions hid: neither required nor
+	// scored, whatever answer they may hold.
+	Hidden []string `json:"hiddenItems,omitempty"`
 }
 
 // SectionScore is one section's share of the breakdown.
@@ -67,8 +71,7 @@ func Visible(d *Definition, answers Answers) map[string]bool {
 				a, ok := answers[src.Key]
 				if answered(src, a, ok) {
 					got, _ := canonical(src, a.Value)
-					want, msg := canonical(src, c.Equals)
-					show = msg == "" && got == want
+					show = meets(src, c, got)
 				}
 			}
 		}
@@ -80,6 +83,24 @@ func Visible(d *Definition, answers Answers) map[string]bool {
 	return vis
 }
 
+// meets reports whether an answer (in canonical form) meets a condition
+// on its item.
+func meets(src *Item, c *Condition, got string) bool {
+	switch {
+	case c.Failed:
+		return failing(src, got)
+	case c.outOfRange():
+		f, err := strconv.ParseFloat(got, 64)
+		if err != nil {
+			return false
+		}
+		return (c.Below != nil && f < *c.Below) || (c.Above != nil && f > *c.Above)
+	default:
+		want, msg := canonical(src, c.Equals)
+		return msg == "" && got == want
+	}
+}
+
 // Score computes the score exactly as DOMAIN.md states it:
 // Σ(weight × item score) / Σ(weight of applicable items) × 100, where only
 // visible, answered, non-N/A scored items apply; pass/fail and yes/no score
@@ -89,6 +110,11 @@ func Visible(d *Definition, answers Answers) map[string]bool {
 func Score(d *Definition, answers Answers) Result {
 	vis := Visible(d, answers)
 	r := Result{PassMark: d.EffectivePassMark(), Sections: []SectionScore{}, Failed: []FailedItem{}}
+	for _, l := range d.Items() {
+		if !vis[l.Item.Key] {
+			r.Hidden = append(r.Hidden, l.Item.Key)
+		}
+	}
 	var earned, possible float64
 	for si := range d.Sections {
 		s := &d.Sections[si]

@@ -133,11 +133,40 @@ func validateCondition(it *Item, c *Condition, p string, earlier map[string]*Ite
 		add(p+".itemKey", "%q is a photo item; conditions need an item with a value", c.ItemKey)
 		return
 	}
-	if isNull(c.Equals) {
-		add(p+".equals", "a value of %q is needed", c.ItemKey)
-		return
+	tests := 0
+	if !isNull(c.Equals) {
+		tests++
 	}
-	if _, msg := canonical(src, c.Equals); msg != "" {
-		add(p+".equals", "not a possible answer of %q: %s", c.ItemKey, msg)
+	if c.Failed {
+		tests++
+	}
+	if c.outOfRange() {
+		tests++
+	}
+	switch {
+	case tests == 0:
+		add(p+".equals", "a test is needed: equals (a value of %q), failed, or below/above", c.ItemKey)
+	case tests > 1:
+		add(p, "exactly one test: equals, failed, or below/above")
+	case !isNull(c.Equals):
+		if _, msg := canonical(src, c.Equals); msg != "" {
+			add(p+".equals", "not a possible answer of %q: %s", c.ItemKey, msg)
+		}
+	case c.Failed:
+		if !src.Type.Scored() {
+			add(p+".failed", "%q is a %s item, which cannot fail; failed needs a pass_fail_na, yes_no or rating item", c.ItemKey, src.Type)
+		}
+	default:
+		if src.Type != Number {
+			add(p+".below", "%q is a %s item; below and above need a number item", c.ItemKey, src.Type)
+		}
+		for field, v := range map[string]*float64{"below": c.Below, "above": c.Above} {
+			if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+				add(p+"."+field, "must be a number")
+			}
+		}
+		if c.Below != nil && c.Above != nil && *c.Below > *c.Above {
+			add(p+".below", "below %s is above above %s: no answer could be out of that range", fmtNum(*c.Below), fmtNum(*c.Above))
+		}
 	}
 }

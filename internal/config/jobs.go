@@ -13,9 +13,10 @@ const DefaultAuditSchedule = "30 1 * * *"
 
 // Jobs configures the recurring jobs the server runs.
 type Jobs struct {
-	// AuditSchedule is a five-field cron expression in UTC for the job that
-	// creates the scheduled audits of organizations with automatic
-	// scheduling on (HSE_AUDIT_SCHEDULE, default DefaultAuditSchedule);
+	// AuditSchedule is a five-field cron expression in UTC for the daily
+	// audit job: the scheduled audits of organizations with automatic
+	// scheduling on, the audits of audit schedules within their lead time,
+	// and Missed audits (HSE_AUDIT_SCHEDULE, default DefaultAuditSchedule);
 	// empty when HSE_AUDIT_SCHEDULE is "off".
 	AuditSchedule string
 	// ActionOverdueSchedule is when the job that emits "action:overdue"
@@ -23,7 +24,7 @@ type Jobs struct {
 	// default hourly); empty when "off".
 	ActionOverdueSchedule string
 	// PermitExpiryInterval is how often the job that expires permits past
-	// their valid-to runs (HSE_PERMIT_EXPIRY_INTERVAL, default
+	// their valid-to (and suspends those whose gas re-test is overdue) runs (HSE_PERMIT_EXPIRY_INTERVAL, default
 	// DefaultPermitExpiryInterval, from 1s to 1h); 0 when "off".
 	PermitExpiryInterval time.Duration
 }

@@ -22,7 +22,9 @@ var resourceActions = []struct {
 	{"audits", []string{"read", "schedule", "conduct", "review", "cancel"}},
 	{"incidents", []string{"read", "report", "investigate", "close"}},
 	{"actions", []string{"read", "create", "update", "complete", "verify"}},
-	{"permits", []string{"read", "request", "approve", "activate", "close"}},
+	// permits:gas_test marks the competence to test the atmosphere;
+	// permits:configure edits the organization's permit types.
+	{"permits", []string{"read", "request", "approve", "activate", "close", "gas_test", "configure"}},
 	{"reports", []string{"read", "generate"}},
 	{"audit_log", []string{"read"}},
 }
@@ -170,13 +172,13 @@ func SystemRoles() []RoleTemplate {
 		{RoleComplianceManager, "Compliance Manager", "Runs the HSE programme across all stations.", ScopeOrganization, perms(
 			"organization:read", "users:read", "roles:read", "stations:read,create,update",
 			"contractors:read,create,update", "forms:*", "audits:*", "incidents:*", "actions:*",
-			"permits:read,approve,close", "reports:*", "audit_log:read")},
+			"permits:read,approve,close,gas_test,configure", "reports:*", "audit_log:read")},
 		{RoleAuditor, "Auditor", "Conducts the audits assigned to them.", ScopeOrganization, perms(
 			"organization:read", "stations:read", "contractors:read", "forms:read", "audits:read,conduct",
 			"incidents:read,report", "actions:read,create", "permits:read", "reports:read,generate")},
 		{RoleStationManager, "Station Manager", "Runs their own stations.", ScopeStations, perms(
 			"organization:read", "stations:read", "contractors:read", "forms:read", "audits:read",
-			"incidents:read,report,investigate", "actions:read,complete", "permits:read,request,activate,close",
+			"incidents:read,report,investigate", "actions:read,complete", "permits:read,request,activate,close,gas_test",
 			"reports:read")},
 		{RoleContractor, "Contractor", "A contractor company's staff: their permits and actions.", ScopeContractor, perms(
 			"organization:read", "stations:read", "contractors:read", "incidents:report", "actions:read,complete",

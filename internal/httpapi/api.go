@@ -19,6 +19,7 @@ import (
 	"github.com/hsedigital/hse/internal/contractor"
 	"github.com/hsedigital/hse/internal/health"
 	"github.com/hsedigital/hse/internal/identity"
+	"github.com/hsedigital/hse/internal/importer"
 	"github.com/hsedigital/hse/internal/incident"
 	"github.com/hsedigital/hse/internal/permit"
 	"github.com/hsedigital/hse/internal/station"
@@ -58,6 +59,8 @@ type Deps struct {
 	Files *attachment.Service
 	// Incidents serves /api/incidents when set.
 	Incidents *incident.Service
+	// Imports serves /api/imports when set.
+	Imports *importer.Service
 }
 
 // humaDefaultMaxBodyBytes is the limit huma gives operations that set none.
@@ -116,6 +119,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Permits != nil {
 		registerPermits(api, d)
+		registerPermitTypes(api, d)
 	}
 	if d.Files != nil {
 		registerFiles(api, d)
@@ -126,9 +130,13 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Audits != nil {
 		registerForms(api, d)
 		registerAudits(api, d)
+		registerProgrammes(api, d)
 	}
 	if d.Comments != nil {
 		registerComments(api, d)
+	}
+	if d.Imports != nil {
+		registerImports(api, d)
 	}
 	registerDocs(mux, api)
 	mux.HandleFunc(catchAll, unmatched(mux))

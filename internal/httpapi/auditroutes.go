@@ -25,7 +25,7 @@ type AuditView struct {
 	FormVersionID      string            `json:"formVersionId"`
 	VersionNumber      int               `json:"versionNumber"`
 	AuditorUserID      string            `json:"auditorUserId"`
-	Status             string            `json:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled"`
+	Status             string            `json:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled,Missed"`
 	AllowedTransitions []string          `json:"allowedTransitions"`
 	ScheduledFor       string            `json:"scheduledFor" doc:"YYYY-MM-DD"`
 	StartedAt          *time.Time        `json:"startedAt,omitempty"`
@@ -36,6 +36,10 @@ type AuditView struct {
 	Score              *float64          `json:"score,omitempty"`
 	Result             string            `json:"result,omitempty" enum:"Pass,Fail,"`
 	Breakdown          *checklist.Result `json:"breakdown,omitempty" doc:"per section, and the failed items; set at completion"`
+	ScheduleID         string            `json:"scheduleId,omitempty" doc:"the audit schedule that created it"`
+	OccurrenceDate     string            `json:"occurrenceDate,omitempty" doc:"YYYY-MM-DD: its schedule's date for it, kept when rescheduled"`
+	WindowEnds         string            `json:"windowEnds,omitempty" doc:"YYYY-MM-DD: the last day it may be started; then it is Missed"`
+	MissedAt           *time.Time        `json:"missedAt,omitempty"`
 	Version            int64             `json:"version" doc:"also the ETag; send it as If-Match to refuse stale changes"`
 	CreatedBy          string            `json:"createdBy"`
 	CreatedAt          time.Time         `json:"createdAt"`
@@ -48,7 +52,16 @@ func auditView(a *audit.Audit) AuditView {
 		AuditorUserID: a.AuditorUserID, Status: a.Status, AllowedTransitions: audit.Allowed(a.Status),
 		ScheduledFor: a.ScheduledFor.Format(time.DateOnly), StartedAt: a.StartedAt, CompletedAt: a.CompletedAt, ClosedAt: a.ClosedAt,
 		CancelledAt: a.CancelledAt, CancelReason: a.CancelReason, Score: a.Score, Result: a.Result, Breakdown: a.Breakdown,
-		Version: a.Version, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Version: a.Version, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, ScheduleID: a.ScheduleID,
+		OccurrenceDate: dateCell(a.OccurrenceDate), WindowEnds: dateCell(a.WindowEnds), MissedAt: a.MissedAt}
+}
+
+// dateCell formats an optional date as YYYY-MM-DD ("" when absent).
+func dateCell(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 // AnswerView is one saved answer.
@@ -124,7 +137,7 @@ type auditListInput struct {
 	ListParams
 	StationID     string `query:"stationId" maxLength:"64"`
 	Region        string `query:"region" maxLength:"100"`
-	Status        string `query:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled"`
+	Status        string `query:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled,Missed"`
 	AuditorID     string `query:"auditorId" maxLength:"64"`
 	Result        string `query:"result" enum:"Pass,Fail"`
 	Q             string `query:"q" maxLength:"100" doc:"search in the number and the station name"`

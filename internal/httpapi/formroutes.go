@@ -75,14 +75,15 @@ func registerForms(api huma.API, d Deps) {
 	DocumentList[audit.Template](api, &op)
 	huma.Register(api, op, func(ctx context.Context, in *struct {
 		ListParams
-		Kind string `query:"kind" enum:"audit,inspection,daily_checklist"`
-		Q    string `query:"q" maxLength:"100" doc:"search in the name"`
+		Kind     string `query:"kind" enum:"audit,inspection,daily_checklist"`
+		Q        string `query:"q" maxLength:"100" doc:"search in the name"`
+		Archived string `query:"archived" enum:"exclude,only,include" doc:"archived templates: left out (default), only them, or with the others"`
 	}) (*huma.StreamResponse, error) {
 		page, err := in.PageRequest("name", "createdAt", "updatedAt")
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
-		p, f := principalFrom(ctx), audit.TemplateFilter{Kind: in.Kind, Q: in.Q}
+		p, f := principalFrom(ctx), audit.TemplateFilter{Kind: in.Kind, Q: in.Q, Archived: in.Archived}
 		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[audit.Template], error) {
 			return svc.Templates(ctx, p, f, page)
 		}, templateCSV, "forms.csv")
@@ -171,6 +172,29 @@ func registerForms(api huma.API, d Deps) {
 				Body DraftView
 			}{ETag: etag(r.Template.Version), Body: DraftView{Template: r.Template, Draft: r.Draft, Problems: problems}}, nil
 		})
+
+	for _, st := range []struct {
+		id, verb, summary, desc string
+		run                     func(context.Context, *hse.Principal, string, int64) (*audit.Template, error)
+	}{
+		{"archiveForm", "archive", "Archive a template", "It stays readable and its audits keep their versions, but it cannot be scheduled, " +
+			"edited or published (409 TEMPLATE_ARCHIVED) until restored. Refused with 409 TEMPLATE_IN_USE while an active audit schedule uses it.", svc.ArchiveTemplate},
+		{"restoreForm", "restore", "Restore an archived template", "It can be scheduled, edited and published again.", svc.RestoreTemplate},
+	} {
+		huma.Register(api, huma.Operation{OperationID: st.id, Method: http.MethodPost, Path: "/api/forms/{id}/" + st.verb, Tags: tags, Security: bearer,
+			Summary: st.summary, Description: st.desc},
+			func(ctx context.Context, in *formChange) (*templateOutput, error) {
+				v, err := optionalVersion(in.IfMatch)
+				if err != nil {
+					return nil, fail(ctx, err)
+				}
+				t, err := st.run(ctx, principalFrom(ctx), in.ID, v)
+				if err != nil {
+					return nil, fail(ctx, err)
+				}
+				return &templateOutput{ETag: etag(t.Version), Body: t}, nil
+			})
+	}
 
 	huma.Register(api, huma.Operation{OperationID: "publishForm", Method: http.MethodPost, Path: "/api/forms/{id}/publish", Tags: tags, Security: bearer,
 		Summary: "Publish the draft", Description: "The whole definition is checked; 400 lists every problem by path (definition.sections[1].items[3].key)."},

@@ -15,7 +15,9 @@ import (
 type PermitView struct {
 	ID                 string     `json:"id"`
 	Number             string     `json:"number" doc:"PTW-<year>-<seq>"`
-	Type               string     `json:"type" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`
+	Type               string     `json:"type" doc:"the name of its permit type's version"`
+	TypeKey            string     `json:"typeKey" doc:"the key of the organization's permit type (see /api/permit-types)"`
+	TypeVersion        int        `json:"typeVersion" doc:"the version of the type the permit is held to; later edits of the type do not change it"`
 	StationID          string     `json:"stationId"`
 	ContractorID       string     `json:"contractorId,omitempty" doc:"absent for in-house work"`
 	RequestedBy        string     `json:"requestedBy"`
@@ -24,7 +26,7 @@ type PermitView struct {
 	ValidFrom          time.Time  `json:"validFrom"`
 	ValidTo            time.Time  `json:"validTo"`
 	OriginalValidTo    time.Time  `json:"originalValidTo" doc:"validTo before any extension"`
-	Status             string     `json:"status" enum:"Draft,Pending Approval,Approved,Active,Closed,Rejected,Cancelled,Expired"`
+	Status             string     `json:"status" enum:"Draft,Pending Approval,Approved,Active,Suspended,Closed,Rejected,Cancelled,Expired"`
 	AllowedTransitions []string   `json:"allowedTransitions" doc:"states the lifecycle allows next (who may move it, and the safety checks, apply on the move)"`
 	ApprovedBy         string     `json:"approvedBy,omitempty"`
 	ApprovedAt         *time.Time `json:"approvedAt,omitempty"`
@@ -34,6 +36,9 @@ type PermitView struct {
 	ClosedAt           *time.Time `json:"closedAt,omitempty"`
 	CloseNotes         string     `json:"closeNotes,omitempty"`
 	Reason             string     `json:"reason,omitempty" doc:"why it was rejected or cancelled"`
+	RetestDueAt        *time.Time `json:"retestDueAt,omitempty" doc:"while Active: when the next gas test is due; missed, the work is Suspended"`
+	SuspendedAt        *time.Time `json:"suspendedAt,omitempty"`
+	SuspensionReason   string     `json:"suspensionReason,omitempty" doc:"why Suspended work stopped"`
 	AttachmentIDs      []string   `json:"attachmentIds"`
 	Version            int64      `json:"version" doc:"send as If-Match (or version) with a change"`
 	CreatedAt          time.Time  `json:"createdAt"`
@@ -41,7 +46,8 @@ type PermitView struct {
 }
 
 func permitView(p *permit.Permit) PermitView {
-	return PermitView{ID: p.ID, Number: p.Number, Type: p.Type, StationID: p.StationID, ContractorID: p.ContractorID, RequestedBy: p.RequestedBy,
+	return PermitView{ID: p.ID, Number: p.Number, Type: p.Type, TypeKey: p.TypeKey, TypeVersion: p.TypeVersion, RetestDueAt: p.RetestDueAt,
+		SuspendedAt: p.SuspendedAt, SuspensionReason: p.SuspensionReason, StationID: p.StationID, ContractorID: p.ContractorID, RequestedBy: p.RequestedBy,
 		Description: p.Description, Location: p.Location, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, OriginalValidTo: p.OriginalValidTo,
 		Status: p.Status, AllowedTransitions: permit.Allowed(p.Status), ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
 		ActivatedBy: p.ActivatedBy, ActivatedAt: p.ActivatedAt, ClosedBy: p.ClosedBy, ClosedAt: p.ClosedAt, CloseNotes: p.CloseNotes,
@@ -58,25 +64,17 @@ type PrecautionView struct {
 	Note        string     `json:"note,omitempty"`
 }
 
-// GasTestView is one recorded gas test.
-type GasTestView struct {
-	ID         string    `json:"id"`
-	O2         float64   `json:"o2" doc:"% by volume; safe 19.5-23.5"`
-	LEL        float64   `json:"lel" doc:"% of the lower explosive limit; safe below 10"`
-	H2S        float64   `json:"h2s" doc:"ppm; safe below 10"`
-	CO         float64   `json:"co" doc:"ppm; safe below 35"`
-	TestedAt   time.Time `json:"testedAt"`
-	Tester     string    `json:"tester"`
-	Instrument string    `json:"instrument,omitempty"`
-	Passed     bool      `json:"passed"`
-	Failures   []string  `json:"failures"`
-	RecordedBy string    `json:"recordedBy"`
-	RecordedAt time.Time `json:"recordedAt"`
-}
-
-func gasTestView(g *permit.GasTest) GasTestView {
-	return GasTestView{ID: g.ID, O2: g.O2, LEL: g.LEL, H2S: g.H2S, CO: g.CO, TestedAt: g.TestedAt, Tester: g.Tester, Instrument: g.Instrument,
-		Passed: g.Passed, Failures: nonNil(g.Failures), RecordedBy: g.RecordedBy, RecordedAt: g.RecordedAt}
+// IsolationView is one lock-out/tag-out point of a permit.
+type IsolationView struct {
+	ID        string     `json:"id"`
+	Point     string     `json:"point" doc:"what is isolated"`
+	Method    string     `json:"method" doc:"how: lock, tag number"`
+	Note      string     `json:"note,omitempty"`
+	AppliedBy string     `json:"appliedBy"`
+	AppliedAt time.Time  `json:"appliedAt"`
+	Applied   bool       `json:"applied" doc:"still in place: the permit does not close until every isolation is removed"`
+	RemovedBy string     `json:"removedBy,omitempty"`
+	RemovedAt *time.Time `json:"removedAt,omitempty"`
 }
 
 // ExtensionView is one extension of a permit's validity.
@@ -98,8 +96,11 @@ type PermitDetailsView struct {
 	// Durations are whole seconds in a field named for the unit, as
 	// everywhere in the API (docs/api.md, Conventions).
 	GasTestValiditySeconds int64           `json:"gasTestValiditySeconds,omitempty" doc:"how long a gas test stands, in seconds (14400 = 4 h); absent when the type needs none"`
+	RetestIntervalSeconds  int64           `json:"retestIntervalSeconds,omitempty" doc:"while Active, the atmosphere is tested again this often, in seconds"`
+	Gases                  []GasView       `json:"gases" doc:"what each gas test of this permit measures, and the safe limits"`
 	GasTests               []GasTestView   `json:"gasTests"`
 	Extensions             []ExtensionView `json:"extensions"`
+	Isolations             []IsolationView `json:"isolations" doc:"lock-out/tag-out points, oldest first"`
 }
 
 type permitOutput struct {
@@ -108,9 +109,14 @@ type permitOutput struct {
 }
 
 func permitOut(d *permit.Details) *permitOutput {
-	v := PermitDetailsView{PermitView: permitView(d.Permit), Precautions: []PrecautionView{}, GasTests: []GasTestView{}, Extensions: []ExtensionView{}}
-	if r, ok := permit.RuleFor(d.Permit.Type); ok && r.GasTestRequired() {
-		v.GasTestRequired, v.GasTestValiditySeconds = true, int64(r.GasTestValidity/time.Second)
+	v := PermitDetailsView{PermitView: permitView(d.Permit), Precautions: []PrecautionView{}, GasTests: []GasTestView{}, Extensions: []ExtensionView{},
+		Isolations: []IsolationView{}, Gases: gasViews(d.Rule.Gases)}
+	if r := d.Rule; r.GasTestRequired() {
+		v.GasTestRequired, v.GasTestValiditySeconds, v.RetestIntervalSeconds = true, seconds(r.GasTestValidity), seconds(r.RetestInterval)
+	}
+	for _, i := range d.Isolations {
+		v.Isolations = append(v.Isolations, IsolationView{ID: i.ID, Point: i.Point, Method: i.Method, Note: i.Note, AppliedBy: i.AppliedBy,
+			AppliedAt: i.AppliedAt, Applied: i.Applied(), RemovedBy: i.RemovedBy, RemovedAt: i.RemovedAt})
 	}
 	for _, p := range d.Precautions {
 		v.Precautions = append(v.Precautions, PrecautionView{Key: p.Key, Label: p.Label, Confirmed: p.Confirmed, ConfirmedBy: p.ConfirmedBy,
@@ -159,8 +165,8 @@ func permitTime(field, s string, fs *[]hse.FieldError) *time.Time {
 
 type permitListInput struct {
 	ListParams
-	Status       string `query:"status" enum:"Draft,Pending Approval,Approved,Active,Closed,Rejected,Cancelled,Expired"`
-	Type         string `query:"type" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`
+	Status       string `query:"status" enum:"Draft,Pending Approval,Approved,Active,Suspended,Closed,Rejected,Cancelled,Expired"`
+	Type         string `query:"type" maxLength:"100" doc:"a permit type's key or name"`
 	StationID    string `query:"stationId" maxLength:"64"`
 	ContractorID string `query:"contractorId" maxLength:"64"`
 	From         string `query:"from" maxLength:"40" doc:"permits valid at some time after this (YYYY-MM-DD or RFC 3339)"`
@@ -218,7 +224,7 @@ func registerPermits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "permitBoard", Method: http.MethodGet, Path: "/api/permits/active", Tags: tags, Security: bearer,
 		Summary:     "The station board: permits in force now at a station",
-		Description: "Approved and Active permits whose validity includes now. The station is required; one outside your scope is 404."},
+		Description: "Approved, Active and Suspended permits whose validity includes now. The station is required; one outside your scope is 404."},
 		func(ctx context.Context, in *struct {
 			Station   string `query:"station" maxLength:"64" doc:"the station id"`
 			StationID string `query:"stationId" maxLength:"64" doc:"the same, under the name the other lists use"`
@@ -240,12 +246,13 @@ func registerPermits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "createPermit", Method: http.MethodPost, Path: "/api/permits", Tags: tags, Security: bearer, DefaultStatus: 201,
 		Summary: "Request a permit to work (a Draft)",
-		Description: "permits:request. validTo − validFrom is at most the type's maximum duration (see the permit types table). " +
+		Description: "permits:request. The permit is held to the current version of its type (typeVersion). " +
+			"validTo − validFrom is at most the type's maxDurationSeconds. " +
 			"contractorId is optional for in-house work; contractor staff always request for their own company. " +
 			"attachmentIds must be files of the organization you may see (422 UNKNOWN_ATTACHMENT otherwise)."},
 		func(ctx context.Context, in *struct {
 			Body struct {
-				Type          string    `json:"type" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`
+				Type          string    `json:"type" maxLength:"100" doc:"the key or name of one of the organization's active permit types (GET /api/permit-types)"`
 				StationID     string    `json:"stationId" maxLength:"64"`
 				ContractorID  string    `json:"contractorId,omitempty" maxLength:"64"`
 				Description   string    `json:"description" maxLength:"5000"`
@@ -282,7 +289,7 @@ func registerPermits(api huma.API, d Deps) {
 			ID      string `path:"id" maxLength:"64"`
 			IfMatch string `header:"If-Match" maxLength:"40"`
 			Body    struct {
-				Type          *string    `json:"type,omitempty" enum:"Hot Work,Confined Space Entry,Work at Height,Electrical,Excavation,Tank Cleaning,General"`
+				Type          *string    `json:"type,omitempty" maxLength:"100" doc:"a permit type's key or name; another type puts the draft under that type's current version"`
 				ContractorID  *string    `json:"contractorId,omitempty" maxLength:"64" doc:"\"\" for in-house work"`
 				Description   *string    `json:"description,omitempty" maxLength:"5000"`
 				Location      *string    `json:"location,omitempty" maxLength:"500"`
@@ -308,7 +315,7 @@ func registerPermits(api huma.API, d Deps) {
 	huma.Register(api, huma.Operation{OperationID: "confirmPermitPrecaution", Method: http.MethodPut, Path: "/api/permits/{id}/precautions/{key}", Tags: tags, Security: bearer,
 		Summary: "Confirm a mandatory precaution (or withdraw the confirmation)",
 		Description: "While the permit is Draft or Pending Approval; by someone with permits:request, permits:activate or permits:approve. " +
-			"The keys of each type are in the permit types table. If-Match is optional."},
+			"The keys are the permit's precautions: those of its type's version (GET /api/permit-types). If-Match is optional."},
 		func(ctx context.Context, in *struct {
 			ID      string `path:"id" maxLength:"64"`
 			Key     string `path:"key" maxLength:"64"`
@@ -338,39 +345,8 @@ func registerPermits(api huma.API, d Deps) {
 			return permitOut(pd), nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "recordPermitGasTest", Method: http.MethodPost, Path: "/api/permits/{id}/gas-tests", Tags: tags, Security: bearer,
-		DefaultStatus: 201, Summary: "Record a gas test",
-		Description: "Safe: O2 19.5-23.5 %, LEL below 10 %, H2S below 10 ppm, CO below 35 ppm. Every test is kept and the latest counts; " +
-			"a test stands for the type's gas-test validity. Until the permit is finished. The response is the permit."},
-		func(ctx context.Context, in *struct {
-			ID      string `path:"id" maxLength:"64"`
-			IfMatch string `header:"If-Match" maxLength:"40"`
-			Body    struct {
-				O2         float64    `json:"o2" doc:"% by volume"`
-				LEL        float64    `json:"lel" doc:"% of the lower explosive limit"`
-				H2S        float64    `json:"h2s" doc:"ppm"`
-				CO         float64    `json:"co" doc:"ppm"`
-				TestedAt   *time.Time `json:"testedAt,omitempty" doc:"default now"`
-				Tester     string     `json:"tester" maxLength:"200" doc:"who took the readings"`
-				Instrument string     `json:"instrument,omitempty" maxLength:"200"`
-				Version    *int64     `json:"version,omitempty"`
-			}
-		}) (*permitOutput, error) {
-			v, err := permitVersion(in.IfMatch, in.Body.Version)
-			if err != nil {
-				return nil, versionProblem(ctx, d, err)
-			}
-			b := in.Body
-			g := permit.GasTestInput{O2: b.O2, LEL: b.LEL, H2S: b.H2S, CO: b.CO, Tester: b.Tester, Instrument: b.Instrument}
-			if b.TestedAt != nil {
-				g.TestedAt = *b.TestedAt
-			}
-			pd, _, err := svc.RecordGasTest(ctx, principalFrom(ctx), in.ID, v, g)
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			return permitOut(pd), nil
-		})
+	registerGasTests(api, d, tags)
+	registerIsolations(api, d, tags)
 
 	moves := []struct {
 		move    permit.Move
@@ -387,7 +363,14 @@ func registerPermits(api huma.API, d Deps) {
 		{permit.MoveActivate, "activatePermit", "Start the work (Approved → Active)",
 			"permits:activate. Re-checks the validity window, the gas test, clashes and the contractor: 409 ACTIVATION_REFUSED with details.reasons " +
 				"(NOT_YET_VALID, VALIDITY_PASSED, GAS_TEST_*, PERMIT_CLASH, CONTRACTOR_NOT_ACTIVE, CONTRACTOR_DOCUMENT_INVALID)."},
-		{permit.MoveClose, "closePermit", "Close out the work (Active → Closed)", "permits:close, with close-out notes."},
+		{permit.MoveClose, "closePermit", "Close out the work (Active or Suspended → Closed)",
+			"permits:close, with close-out notes. Refused with 409 ISOLATIONS_APPLIED (details.isolationIds) while an isolation is still applied."},
+		{permit.MoveSuspend, "suspendPermit", "Stop the work (Active → Suspended)",
+			"permits:activate (the area authority) or permits:approve (the issuer), with the reason. The issuer is told (work_permit:suspended). " +
+				"The system suspends by itself when a gas re-test is missed or fails."},
+		{permit.MoveResume, "resumePermit", "Restart suspended work (Suspended → Active)",
+			"permits:activate. Needs a passing gas test taken since the suspension and not yet due again, when the type tests gases, and the " +
+				"validity not over: 409 RESUME_REFUSED with details.reasons (GAS_TEST_MISSING, GAS_TEST_FAILED, GAS_TEST_STALE, VALIDITY_PASSED)."},
 		{permit.MoveCancel, "cancelPermit", "Cancel a permit before the work starts (Draft, Pending Approval or Approved → Cancelled)",
 			"permits:request or permits:approve; the reason is optional."},
 	}
@@ -399,7 +382,7 @@ func registerPermits(api huma.API, d Deps) {
 				IfMatch string `header:"If-Match" maxLength:"40"`
 				Body    *struct {
 					Notes   string `json:"notes,omitempty" maxLength:"5000" doc:"close: the state the work and the site were left in"`
-					Reason  string `json:"reason,omitempty" maxLength:"5000" doc:"reject (required), cancel"`
+					Reason  string `json:"reason,omitempty" maxLength:"5000" doc:"reject and suspend (required), cancel"`
 					Version *int64 `json:"version,omitempty"`
 				}
 			}) (*permitOutput, error) {
@@ -425,8 +408,9 @@ func registerPermits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "extendPermit", Method: http.MethodPost, Path: "/api/permits/{id}/extend", Tags: tags, Security: bearer,
 		Summary: "Extend an Approved or Active permit",
-		Description: "permits:approve, never by the requester, with the reason. One extension adds at most the type's maximum duration, and the " +
-			"span from validFrom stays within the type's maximum total. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
+		Description: "permits:approve, never by the requester, with the reason; Approved, Active or Suspended. Under the permit's type version: " +
+			"one extension adds at most maxExtensionSeconds, there are at most maxExtensions of them (409 EXTENSION_LIMIT), and the " +
+			"span from validFrom stays within maxTotalSeconds. Refused with every reason at once as 409 EXTENSION_REFUSED: " +
 			"SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. " +
 			"The extension is kept against the original, with the old and new validTo. If-Match is optional."},
 		func(ctx context.Context, in *struct {
@@ -450,5 +434,6 @@ func registerPermits(api huma.API, d Deps) {
 		})
 
 	registerHistory(api, d, "listPermitHistory", "/api/permits", tags, "A permit's history, oldest first",
-		"created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended; expiry has no actor", svc.History)
+		"created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended, isolation_applied, "+
+			"isolation_removed; expiry and the system's suspensions have no actor", svc.History)
 }

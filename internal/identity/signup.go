@@ -106,6 +106,9 @@ func (s *Service) Signup(ctx context.Context, in SignupInput, inits ...OrgInitia
 		if err := createSystemRoles(ctx, tx, org.ID, now); err != nil {
 			return err
 		}
+		if err := tx.CreateStarterPermitTypes(ctx, org.ID, now); err != nil {
+			return err
+		}
 		u := &User{ID: newID(), Email: email, Name: name, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err

@@ -40,6 +40,10 @@ type Tx interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	UpdateUser(ctx context.Context, u *User) error
 
+	// CreateStarterPermitTypes gives a new organization the starter
+	// permit types: permits cannot be requested without types.
+	CreateStarterPermitTypes(ctx context.Context, orgID string, at time.Time) error
+
 	CreateRole(ctx context.Context, orgID string, r *Role) error
 	FindRole(ctx context.Context, orgID, id string) (*Role, error)
 	FindRoles(ctx context.Context, orgID string) ([]Role, error)

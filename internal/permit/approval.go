@@ -48,10 +48,17 @@ func Refusal(code, what string, reasons []Reason) error {
 // WorkCheck is what the approval and activation rules look at.
 type WorkCheck struct {
 	Details *Details
-	// Clashing are the Approved or Active permits of the station that
-	// overlap this one in time (the store's FindOverlapping).
-	Clashing []Permit
+	// Clashing are the Approved, Active or Suspended permits of the
+	// station that overlap this one in time (the store's FindOverlapping),
+	// each with the rules of its own type's version.
+	Clashing []Neighbour
 	At       time.Time
+}
+
+// Neighbour is another permit at the station and the rules it is under.
+type Neighbour struct {
+	Permit Permit
+	Rule   TypeRule
 }
 
 // precautionProblems lists the mandatory precautions not confirmed.
@@ -82,7 +89,7 @@ func gasProblems(r TypeRule, d *Details, at time.Time) []Reason {
 		return []Reason{{Code: ReasonGasTestMissing, Message: r.Type + " needs a gas test"}}
 	}
 	var out []Reason
-	if f := EvaluateGasTest(*g); len(f) > 0 {
+	if f := EvaluateGas(r.Gases, g.Readings); len(f) > 0 {
 		out = append(out, Reason{Code: ReasonGasTestFailed, Ref: g.ID, Message: "the latest gas test failed: " + strings.Join(f, ", ")})
 	}
 	if !GasTestFresh(r, g.TestedAt, at) {
@@ -96,17 +103,18 @@ func gasProblems(r TypeRule, d *Details, at time.Time) []Reason {
 // unsafe with this one: a type the clash matrix pairs with it anywhere at
 // the station (sparks near a confined space or an open tank), or the same
 // type of work at the same place (two hot-work crews at one pump island).
-func clashProblems(p *Permit, others []Permit) []Reason {
+func clashProblems(p *Permit, r TypeRule, others []Neighbour) []Reason {
 	var out []Reason
-	for _, o := range others {
+	for _, n := range others {
+		o := n.Permit
 		if o.ID == p.ID || o.StationID != p.StationID || !Overlap(p.ValidFrom, p.ValidTo, o.ValidFrom, o.ValidTo) {
 			continue
 		}
 		var why string
 		switch {
-		case Clashes(p.Type, o.Type):
+		case clashes(r, n.Rule):
 			why = fmt.Sprintf("%s clashes with %s permit %s (%s) at the same station", p.Type, o.Type, o.Number, o.Status)
-		case p.Type == o.Type && SamePlace(p.Location, o.Location):
+		case p.TypeKey == o.TypeKey && SamePlace(p.Location, o.Location):
 			why = fmt.Sprintf("%s permit %s (%s) covers the same work at the same place (%q)", o.Type, o.Number, o.Status, o.Location)
 		default:
 			continue
@@ -123,8 +131,7 @@ func clashProblems(p *Permit, others []Permit) []Reason {
 // unsafe clash, validity not over, and an approver other than the
 // requester.
 func ApprovalProblems(c WorkCheck, approverID string) []Reason {
-	p := c.Details.Permit
-	r, _ := RuleFor(p.Type)
+	p, r := c.Details.Permit, c.Details.Rule
 	var out []Reason
 	if approverID == p.RequestedBy {
 		out = append(out, Reason{Code: ReasonSelfApproval, Message: "a permit is approved by someone other than its requester"})
@@ -134,15 +141,14 @@ func ApprovalProblems(c WorkCheck, approverID string) []Reason {
 	}
 	out = append(out, precautionProblems(r, c.Details.Precautions)...)
 	out = append(out, gasProblems(r, c.Details, c.At)...)
-	return append(out, clashProblems(p, c.Clashing)...)
+	return append(out, clashProblems(p, r, c.Clashing)...)
 }
 
 // ActivationProblems re-checks at the start of the work what may have
 // changed since approval: inside the validity window, gas test still
 // passed and fresh, and no clash.
 func ActivationProblems(c WorkCheck) []Reason {
-	p := c.Details.Permit
-	r, _ := RuleFor(p.Type)
+	p, r := c.Details.Permit, c.Details.Rule
 	var out []Reason
 	if c.At.Before(p.ValidFrom) {
 		out = append(out, Reason{Code: ReasonNotYetValid, Message: "the permit is valid from " + p.ValidFrom.UTC().Format(time.RFC3339)})
@@ -151,7 +157,14 @@ func ActivationProblems(c WorkCheck) []Reason {
 		out = append(out, Reason{Code: ReasonValidityPassed, Message: "the permit's validity has already ended"})
 	}
 	out = append(out, gasProblems(r, c.Details, c.At)...)
-	return append(out, clashProblems(p, c.Clashing)...)
+	if r.GasTestRequired() && r.RetestInterval > 0 {
+		if g := c.Details.LatestGasTest(); g != nil && GasTestFresh(r, g.TestedAt, c.At) && !c.At.Before(g.TestedAt.Add(r.RetestInterval)) {
+			out = append(out, Reason{Code: ReasonGasTestStale, Ref: g.ID, Message: fmt.Sprintf(
+				"the latest gas test, taken %s, is older than the re-test interval of %s: test again before the work starts",
+				g.TestedAt.UTC().Format(time.RFC3339), Hours(r.RetestInterval))})
+		}
+	}
+	return append(out, clashProblems(p, r, c.Clashing)...)
 }
 
 // ContractorReasons turns a contractor.CheckEligible refusal into reasons:

@@ -33,6 +33,9 @@ type ExpiryStore interface {
 	// ExpiringOrgs lists the organizations with Approved or Active permits
 	// whose valid-to is at or before at (a platform-scoped read).
 	ExpiringOrgs(ctx context.Context, at time.Time) ([]string, error)
+	// RetestDueOrgs lists the organizations with Active permits whose gas
+	// re-test was due at or before at (a platform-scoped read).
+	RetestDueOrgs(ctx context.Context, at time.Time) ([]string, error)
 	InTx(ctx context.Context, sc hse.TxScope, fn func(Tx) error) error
 }
 
@@ -107,6 +110,14 @@ func (j *ExpiryJob) RunSlot(ctx context.Context, slot time.Time) (bool, []Expire
 	if err != nil {
 		return true, done, err
 	}
+	// Expiry first: work whose validity ended is Expired, not Suspended.
+	suspended, err := j.SuspendMissedRetests(ctx, slot)
+	if err != nil {
+		return true, done, err
+	}
+	if len(suspended) > 0 {
+		j.log().InfoContext(ctx, "permits suspended for a missed gas re-test", "slot", slotID, "count", len(suspended))
+	}
 	if err := j.Slots.SetMeta(ctx, expirySlotKey, slotID); err != nil {
 		return true, done, err
 	}
@@ -124,7 +135,7 @@ func timeAfter(a, b string) bool {
 	return errA == nil && (errB != nil || ta.After(tb))
 }
 
-// ExpireDue expires every Approved or Active permit whose valid-to is at
+// ExpireDue expires every Approved, Active or Suspended permit whose valid-to is at
 // or before at. An organization that fails is logged and the others still
 // run; the errors are returned joined.
 func (j *ExpiryJob) ExpireDue(ctx context.Context, at time.Time) ([]Expired, error) {
@@ -171,7 +182,7 @@ func (j *ExpiryJob) expireBatch(ctx context.Context, orgID string, at time.Time,
 			}
 			before := Snapshot(p)
 			from := p.Status
-			p.Status = StatusExpired
+			p.Status, p.RetestDueAt = StatusExpired, nil
 			if err := bump(ctx, tx, orgID, p, now, event(nil, p, now, EventStatusChanged, from, p.Status, ExpiryReason)); err != nil {
 				return err
 			}
@@ -185,6 +196,78 @@ func (j *ExpiryJob) expireBatch(ctx context.Context, orgID string, at time.Time,
 			}
 			if err := tx.Emit(ctx, hse.NewEvent(nil, orgID, now, EventTypeExpired, EventEntityType, p.ID, map[string]any{
 				"number": p.Number, "from": from, "validTo": p.ValidTo.Format(time.RFC3339)})); err != nil {
+				return err
+			}
+			batch = append(batch, Expired{OrgID: orgID, PermitID: p.ID, Number: p.Number, From: from})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	*out = append(*out, batch...)
+	return len(batch), nil
+}
+
+// RetestMissedReason is the suspension reason of a missed gas re-test.
+const RetestMissedReason = "gas re-test missed"
+
+// SuspendMissedRetests suspends every Active permit whose gas re-test was
+// due at or before at: the work must stop until the air is tested again.
+// Each suspension tells the issuer (work_permit:suspended). Organizations
+// are handled one at a time, as for expiry.
+func (j *ExpiryJob) SuspendMissedRetests(ctx context.Context, at time.Time) ([]Expired, error) {
+	orgs, err := j.Store.RetestDueOrgs(ctx, at)
+	if err != nil {
+		return nil, fmt.Errorf("listing organizations with gas re-tests due: %w", err)
+	}
+	var out []Expired
+	var errs []error
+	for _, orgID := range orgs {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		for {
+			n, err := j.suspendBatch(ctx, orgID, at, &out)
+			if err != nil {
+				j.log().ErrorContext(ctx, "permit re-test sweep failed for an organization", "org", orgID, "err", err)
+				errs = append(errs, fmt.Errorf("organization %s: %w", orgID, err))
+				break
+			}
+			if n < expiryBatch {
+				break
+			}
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func (j *ExpiryJob) suspendBatch(ctx context.Context, orgID string, at time.Time, out *[]Expired) (int, error) {
+	var batch []Expired
+	err := j.Store.InTx(ctx, hse.TxScope{OrgID: orgID}, func(tx Tx) error {
+		batch = nil
+		due, err := tx.FindRetestDue(ctx, orgID, at, expiryBatch)
+		if err != nil {
+			return err
+		}
+		now := j.now()
+		for i := range due {
+			p := &due[i]
+			if err := Check(p, MoveSuspend, Actor{System: true}, RetestMissedReason); err != nil {
+				return err
+			}
+			before := Snapshot(p)
+			from := p.Status
+			p.Status, p.SuspendedAt, p.SuspensionReason = StatusSuspended, &now, RetestMissedReason+" (due "+p.RetestDueAt.UTC().Format(time.RFC3339)+")"
+			p.RetestDueAt = nil
+			if err := bump(ctx, tx, orgID, p, now, event(nil, p, now, EventStatusChanged, from, p.Status, p.SuspensionReason)); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(ctx, &hse.AuditEntry{ID: hse.NewID(), OrgID: orgID, OccurredAt: now, ActorEmail: SystemActor,
+				Action: "permit.suspended", EntityType: EntityType, EntityID: p.ID, Before: before, After: Snapshot(p)}); err != nil {
+				return err
+			}
+			if err := emitSuspended(ctx, tx, nil, orgID, p, from, now); err != nil {
 				return err
 			}
 			batch = append(batch, Expired{OrgID: orgID, PermitID: p.ID, Number: p.Number, From: from})

@@ -17,7 +17,12 @@ const (
 	MoveActivate Move = "activate" // Approved → Active
 	MoveClose    Move = "close"    // Active → Closed
 	MoveCancel   Move = "cancel"   // Draft, Pending Approval or Approved → Cancelled
-	MoveExpire   Move = "expire"   // Approved or Active → Expired, by the expiry job only
+	MoveExpire   Move = "expire"   // Approved, Active or Suspended → Expired, by the expiry job only
+	// MoveSuspend stops Active work: by the area authority or the issuer,
+	// with the reason, or by the system on a missed or failed gas re-test.
+	MoveSuspend Move = "suspend" // Active → Suspended
+	// MoveResume restarts Suspended work after a passing gas test.
+	MoveResume Move = "resume" // Suspended → Active
 )
 
 // transitions is the whole lifecycle; every other pair of states is
@@ -36,6 +41,10 @@ var transitions = []struct {
 	{StatusApproved, StatusExpired, MoveExpire},
 	{StatusActive, StatusClosed, MoveClose},
 	{StatusActive, StatusExpired, MoveExpire},
+	{StatusActive, StatusSuspended, MoveSuspend},
+	{StatusSuspended, StatusActive, MoveResume},
+	{StatusSuspended, StatusClosed, MoveClose},
+	{StatusSuspended, StatusExpired, MoveExpire},
 }
 
 // Allowed lists the states a permit in state from may move to.
@@ -62,13 +71,13 @@ func Target(from string, m Move) string {
 
 // verbs describe moves in refusals.
 var verbs = map[Move]string{MoveSubmit: "submitted", MoveApprove: "approved", MoveReject: "rejected", MoveActivate: "activated",
-	MoveClose: "closed", MoveCancel: "cancelled", MoveExpire: "expired"}
+	MoveClose: "closed", MoveCancel: "cancelled", MoveExpire: "expired", MoveSuspend: "suspended", MoveResume: "resumed"}
 
 // Actor is who attempts a move.
 type Actor struct {
 	UserID      string
 	Permissions hse.PermissionSet
-	System      bool // the expiry job
+	System      bool // the expiry and re-test job
 }
 
 // Check decides whether actor may make move m on permit p with its note
@@ -82,7 +91,10 @@ type Actor struct {
 //     problem, listed with the others).
 //   - reject: permits:approve, with the reason.
 //   - activate: permits:activate.
-//   - close: permits:close, with close-out notes.
+//   - close: permits:close, with close-out notes (Active or Suspended).
+//   - suspend: permits:activate or permits:approve, with the reason (or
+//     the system, on a missed or failed gas re-test).
+//   - resume: permits:activate.
 //   - cancel: permits:request or permits:approve.
 //   - expire: the expiry job only.
 //
@@ -103,6 +115,8 @@ func Check(p *Permit, m Move, actor Actor, note string) error {
 		return hse.Invalid("a rejection needs the reason", hse.FieldError{Field: "reason", Message: "required: why the permit is refused"})
 	case m == MoveClose && !noted:
 		return hse.Invalid("close-out needs notes", hse.FieldError{Field: "notes", Message: "required: the state the work and the site were left in"})
+	case m == MoveSuspend && !noted:
+		return hse.Invalid("a suspension needs the reason", hse.FieldError{Field: "reason", Message: "required: why the work must stop"})
 	}
 	return nil
 }
@@ -111,6 +125,9 @@ func Check(p *Permit, m Move, actor Actor, note string) error {
 // permit's state: the permission the move needs (expiry is the system's
 // alone).
 func MayMove(m Move, actor Actor) error {
+	if actor.System && (m == MoveExpire || m == MoveSuspend) {
+		return nil
+	}
 	if perm := movePermission(m, actor); perm != "" {
 		return hse.Forbidden("FORBIDDEN", "missing permission %s", perm)
 	}
@@ -128,7 +145,12 @@ func movePermission(m Move, actor Actor) hse.Permission {
 		need = PermRequest
 	case MoveApprove, MoveReject:
 		need = PermApprove
-	case MoveActivate:
+	case MoveActivate, MoveResume:
+		need = PermActivate
+	case MoveSuspend:
+		if actor.Permissions.Has(PermApprove) {
+			return ""
+		}
 		need = PermActivate
 	case MoveClose:
 		need = PermClose

@@ -8,9 +8,9 @@ import (
 	"github.com/hsedigital/hse/internal/hse"
 )
 
-var allPerms = hse.NewPermissionSet(PermRead, PermRequest, PermApprove, PermActivate, PermClose)
+var allPerms = hse.NewPermissionSet(PermRead, PermRequest, PermApprove, PermActivate, PermClose, PermGasTest)
 
-var allMoves = []Move{MoveSubmit, MoveApprove, MoveReject, MoveActivate, MoveClose, MoveCancel, MoveExpire}
+var allMoves = []Move{MoveSubmit, MoveApprove, MoveReject, MoveActivate, MoveClose, MoveCancel, MoveExpire, MoveSuspend, MoveResume}
 
 // TestLifecycleTable walks every move from every state: the allowed ones
 // lead where the table says, every other is an invalid transition naming
@@ -20,7 +20,8 @@ func TestLifecycleTable(t *testing.T) {
 		StatusDraft:           {MoveSubmit: StatusPendingApproval, MoveCancel: StatusCancelled},
 		StatusPendingApproval: {MoveApprove: StatusApproved, MoveReject: StatusRejected, MoveCancel: StatusCancelled},
 		StatusApproved:        {MoveActivate: StatusActive, MoveCancel: StatusCancelled, MoveExpire: StatusExpired},
-		StatusActive:          {MoveClose: StatusClosed, MoveExpire: StatusExpired},
+		StatusActive:          {MoveClose: StatusClosed, MoveExpire: StatusExpired, MoveSuspend: StatusSuspended},
+		StatusSuspended:       {MoveResume: StatusActive, MoveClose: StatusClosed, MoveExpire: StatusExpired},
 		StatusClosed:          {},
 		StatusRejected:        {},
 		StatusCancelled:       {},

@@ -25,17 +25,26 @@ const (
 	StatusRejected        = "Rejected"
 	StatusCancelled       = "Cancelled"
 	StatusExpired         = "Expired"
+	// StatusSuspended is Active work stopped: a gas re-test was missed or
+	// failed, or the area authority stopped it. It resumes after a passing
+	// test.
+	StatusSuspended = "Suspended"
 )
 
 // Statuses lists the statuses in lifecycle order.
-var Statuses = []string{StatusDraft, StatusPendingApproval, StatusApproved, StatusActive, StatusClosed,
+var Statuses = []string{StatusDraft, StatusPendingApproval, StatusApproved, StatusActive, StatusSuspended, StatusClosed,
 	StatusRejected, StatusCancelled, StatusExpired}
 
 // Permit is one permit to work.
 type Permit struct {
-	ID           string
-	Number       string // PTW-<year>-<seq>, per organization
-	Type         string
+	ID     string
+	Number string // PTW-<year>-<seq>, per organization
+	Type   string // the name of its type's version
+	// TypeKey and TypeVersion are the version of the organization's
+	// permit type the permit was created (or last edited as a Draft)
+	// under; its rules stay those of that version.
+	TypeKey      string
+	TypeVersion  int
 	StationID    string
 	ContractorID string // "" for in-house work
 	RequestedBy  string
@@ -55,11 +64,17 @@ type Permit struct {
 	ClosedAt        *time.Time
 	CloseNotes      string
 	// Reason is why the permit was rejected or cancelled.
-	Reason        string
-	AttachmentIDs []string
-	Version       int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Reason string
+	// RetestDueAt is when the next gas test is due while Active (nil when
+	// the type has no re-test interval or the work is not Active).
+	RetestDueAt *time.Time
+	// SuspendedAt and SuspensionReason tell why Suspended work stopped.
+	SuspendedAt      *time.Time
+	SuspensionReason string
+	AttachmentIDs    []string
+	Version          int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Precaution is one mandatory precaution of a permit, confirmed or not.
@@ -74,12 +89,11 @@ type Precaution struct {
 
 // GasTest is one atmospheric test. Every test is kept; the latest counts.
 type GasTest struct {
-	ID         string
-	PermitID   string
-	O2         float64 // % by volume
-	LEL        float64 // % of the lower explosive limit
-	H2S        float64 // ppm
-	CO         float64 // ppm
+	ID       string
+	PermitID string
+	// Readings by gas key ("O2": % by volume, "LEL": % of the lower
+	// explosive limit, "H2S" and "CO": ppm, or the type's own gases).
+	Readings   map[string]float64
 	TestedAt   time.Time
 	Tester     string // the name of who took the readings
 	Instrument string
@@ -102,13 +116,33 @@ type Extension struct {
 	ExtendedAt time.Time
 }
 
-// Details is a permit with its precautions, gas tests (newest first) and
-// extensions (oldest first).
+// Isolation is one lock-out/tag-out point of a permit: applied before the
+// work, removed after it. A permit does not close while one is applied.
+type Isolation struct {
+	ID        string
+	PermitID  string
+	Point     string // what is isolated ("Dispenser 3 pump motor, panel B circuit 7")
+	Method    string // how ("breaker locked off, tag 1142")
+	AppliedBy string
+	AppliedAt time.Time
+	RemovedBy string
+	RemovedAt *time.Time
+	Note      string
+}
+
+// Applied reports whether the isolation is still in place.
+func (i Isolation) Applied() bool { return i.RemovedAt == nil }
+
+// Details is a permit with the rules of its type's version, its
+// precautions, gas tests (newest first), extensions (oldest first) and
+// isolations (oldest first).
 type Details struct {
 	Permit      *Permit
+	Rule        TypeRule
 	Precautions []Precaution
 	GasTests    []GasTest
 	Extensions  []Extension
+	Isolations  []Isolation
 }
 
 // LatestGasTest is the test that counts, nil when none was recorded.
@@ -134,6 +168,8 @@ const (
 	EventPrecautionCleared   = "precaution_cleared"
 	EventGasTest             = "gas_test_recorded"
 	EventExtended            = "extended"
+	EventIsolationApplied    = "isolation_applied"
+	EventIsolationRemoved    = "isolation_removed"
 )
 
 // Event is one entry of a permit's history. ActorUserID is empty for the
@@ -169,6 +205,10 @@ const (
 	PermApprove  hse.Permission = "permits:approve"
 	PermActivate hse.Permission = "permits:activate"
 	PermClose    hse.Permission = "permits:close"
+	// PermGasTest marks the competence to test the atmosphere.
+	PermGasTest hse.Permission = "permits:gas_test"
+	// PermConfigure edits the organization's permit types.
+	PermConfigure hse.Permission = "permits:configure"
 )
 
 // Store opens transactions.
@@ -203,6 +243,25 @@ type Tx interface {
 	ClearPrecautions(ctx context.Context, orgID, permitID string) error
 	CreateGasTest(ctx context.Context, orgID string, g *GasTest) error
 	FindGasTests(ctx context.Context, orgID, permitID string) ([]GasTest, error)
+	// FindPermitTypes lists the organization's permit types with their
+	// current versions, in key order.
+	FindPermitTypes(ctx context.Context, orgID string) ([]PermitType, error)
+	// FindTypeVersion returns one version of a type (hse not found when
+	// there is none).
+	FindTypeVersion(ctx context.Context, orgID, key string, version int) (*TypeRule, error)
+	// CreatePermitType adds a type with its first version.
+	CreatePermitType(ctx context.Context, orgID string, t *PermitType) error
+	// UpdatePermitType stores t.Current as a new version and the type's
+	// other fields, if the current version is still prev; otherwise it
+	// returns hse.StaleVersion.
+	UpdatePermitType(ctx context.Context, orgID string, t *PermitType, prev int) error
+	// FindRetestDue lists the Active permits whose gas re-test was due at
+	// or before at.
+	FindRetestDue(ctx context.Context, orgID string, at time.Time, limit int) ([]Permit, error)
+	CreateIsolation(ctx context.Context, orgID string, i *Isolation) error
+	// RemoveIsolation records the removal of an applied isolation.
+	RemoveIsolation(ctx context.Context, orgID string, i *Isolation) error
+	FindIsolations(ctx context.Context, orgID, permitID string) ([]Isolation, error)
 	CreateExtension(ctx context.Context, orgID string, e *Extension) error
 	FindExtensions(ctx context.Context, orgID, permitID string) ([]Extension, error)
 	AppendPermitEvent(ctx context.Context, orgID string, e *Event) error

@@ -31,8 +31,9 @@ func (s *Service) Permits(ctx context.Context, pr *hse.Principal, f Filter, page
 	return out, err
 }
 
-// Board is the station board: the Approved and Active permits valid now
-// at a station in the caller's scope, soonest start first.
+// Board is the station board: the Approved, Active and Suspended permits
+// valid now at a station in the caller's scope, soonest start first
+// (stopped work is still on site, with its isolations).
 func (s *Service) Board(ctx context.Context, pr *hse.Principal, stationID string) ([]Permit, error) {
 	if err := pr.Require(PermRead); err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func (s *Service) Board(ctx context.Context, pr *hse.Principal, stationID string
 		return nil, hse.Invalid("the station board needs a station", hse.FieldError{Field: "station", Message: "required"})
 	}
 	now := s.now()
-	f := Filter{StationID: stationID, Statuses: []string{StatusApproved, StatusActive}, ValidAt: &now}
+	f := Filter{StationID: stationID, Statuses: []string{StatusApproved, StatusActive, StatusSuspended}, ValidAt: &now}
 	restrict(pr, &f)
 	var out []Permit
 	err := s.Store.InTx(ctx, hse.ScopeOf(pr, true), func(tx Tx) error {
@@ -116,17 +117,31 @@ type Input struct {
 	AttachmentIDs *[]string
 }
 
-// apply validates in onto p, naming every field at fault. now bounds the
-// window: it must not have ended.
-func (in Input) apply(p *Permit, now time.Time) error {
+// apply validates in onto p, naming every field at fault. types are the
+// organization's permit types; cur is the version p is under ("" key for
+// a new permit). A named type other than p's puts p under that type's
+// current version; the same type keeps p's version. now bounds the window:
+// it must not have ended. It returns the version p is now under.
+func (in Input) apply(p *Permit, now time.Time, types []PermitType, cur TypeRule) (TypeRule, error) {
 	var fields []hse.FieldError
 	bad := func(field, msg string) { fields = append(fields, hse.FieldError{Field: field, Message: msg}) }
+	r, ok := cur, cur.Key != ""
 	if in.Type != nil {
-		p.Type = *in.Type
-	}
-	r, ok := RuleFor(p.Type)
-	if !ok {
-		bad("type", "one of "+strings.Join(Types, ", "))
+		t, found := MatchType(types, *in.Type)
+		switch {
+		case !found:
+			ok = false
+			bad("type", "one of "+strings.Join(typeNames(types), ", "))
+		case t.Key == p.TypeKey && ok:
+		case !t.Active:
+			ok = false
+			bad("type", "the type "+t.Current.Type+" is archived and takes no new permits")
+		default:
+			r, ok = t.Current, true
+			p.Type, p.TypeKey, p.TypeVersion = r.Type, r.Key, r.Version
+		}
+	} else if !ok {
+		bad("type", "required")
 	}
 	text := func(field string, v *string, dst *string, max int) {
 		if v != nil {
@@ -166,9 +181,20 @@ func (in Input) apply(p *Permit, now time.Time) error {
 		p.AttachmentIDs = slices.Clone(*in.AttachmentIDs)
 	}
 	if len(fields) > 0 {
-		return hse.Invalid("invalid permit", fields...)
+		return r, hse.Invalid("invalid permit", fields...)
 	}
-	return nil
+	return r, nil
+}
+
+// typeNames lists the names of the active types, for a refusal.
+func typeNames(types []PermitType) []string {
+	var out []string
+	for _, t := range types {
+		if t.Active {
+			out = append(out, t.Current.Type)
+		}
+	}
+	return out
 }
 
 // checkContractor refuses a contractor the organization does not have, and
@@ -199,24 +225,25 @@ func (s *Service) CreatePermit(ctx context.Context, pr *hse.Principal, in Input)
 	if in.StationID != nil {
 		p.StationID = strings.TrimSpace(*in.StationID)
 	}
-	if in.Type == nil {
-		in.Type = new(string)
-	}
-	err := in.apply(p, now)
-	if p.StationID == "" {
-		fe := hse.FieldError{Field: "stationId", Message: "required"}
-		if e, ok := err.(*hse.Error); ok {
-			e.Fields = append(e.Fields, fe)
-		} else {
-			err = hse.Invalid("invalid permit", fe)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	p.OriginalValidTo = p.ValidTo
 	var d *Details
-	err = s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
+		types, err := tx.FindPermitTypes(ctx, pr.OrgID)
+		if err != nil {
+			return err
+		}
+		_, err = in.apply(p, now, types, TypeRule{})
+		if p.StationID == "" {
+			fe := hse.FieldError{Field: "stationId", Message: "required"}
+			if e, ok := err.(*hse.Error); ok {
+				e.Fields = append(e.Fields, fe)
+			} else {
+				err = hse.Invalid("invalid permit", fe)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		p.OriginalValidTo = p.ValidTo
 		ok, err := tx.StationExists(ctx, pr.OrgID, p.StationID)
 		if err != nil {
 			return err
@@ -247,7 +274,7 @@ func (s *Service) CreatePermit(ctx context.Context, pr *hse.Principal, in Input)
 			return err
 		}
 		if err := tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeCreated, EventEntityType, p.ID, map[string]any{
-			"number": p.Number, "type": p.Type, "stationId": p.StationID, "status": p.Status})); err != nil {
+			"number": p.Number, "type": p.Type, "typeKey": p.TypeKey, "stationId": p.StationID, "status": p.Status})); err != nil {
 			return err
 		}
 		d, err = details(ctx, tx, pr.OrgID, p)
@@ -284,14 +311,22 @@ func (s *Service) UpdatePermit(ctx context.Context, pr *hse.Principal, id string
 		now := s.now()
 		before := Snapshot(p)
 		next := *p
-		if err := in.apply(&next, now); err != nil {
+		types, err := tx.FindPermitTypes(ctx, pr.OrgID)
+		if err != nil {
+			return err
+		}
+		cur, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
+		if _, err := in.apply(&next, now, types, *cur); err != nil {
 			return err
 		}
 		if err := checkContractor(ctx, tx, pr, &next, now); err != nil {
 			return err
 		}
 		next.OriginalValidTo = next.ValidTo
-		if next.Type != p.Type {
+		if next.TypeKey != p.TypeKey {
 			if err := tx.ClearPrecautions(ctx, pr.OrgID, p.ID); err != nil {
 				return err
 			}

@@ -31,6 +31,9 @@ const (
 	EventTypeStatusChanged = "work_permit:status_changed"
 	EventTypeExtended      = "work_permit:extended"
 	EventTypeExpired       = "work_permit:expired"
+	// EventTypeSuspended tells the issuer (payload notify) that Active
+	// work was stopped: a missed or failed gas re-test.
+	EventTypeSuspended = "work_permit:suspended"
 )
 
 func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id string, before, after map[string]any) *hse.AuditEntry {
@@ -39,11 +42,11 @@ func audit(ctx context.Context, p *hse.Principal, at time.Time, action, id strin
 
 // Snapshot is what the audit trail records of a permit.
 func Snapshot(p *Permit) map[string]any {
-	m := map[string]any{"number": p.Number, "type": p.Type, "stationId": p.StationID, "status": p.Status,
+	m := map[string]any{"number": p.Number, "type": p.Type, "typeKey": p.TypeKey, "typeVersion": p.TypeVersion, "stationId": p.StationID, "status": p.Status,
 		"requestedBy": p.RequestedBy, "description": p.Description, "location": p.Location,
 		"validFrom": p.ValidFrom.UTC().Format(time.RFC3339), "validTo": p.ValidTo.UTC().Format(time.RFC3339), "version": p.Version}
 	for k, v := range map[string]string{"contractorId": p.ContractorID, "approvedBy": p.ApprovedBy, "activatedBy": p.ActivatedBy,
-		"closedBy": p.ClosedBy, "closeNotes": p.CloseNotes, "reason": p.Reason} {
+		"closedBy": p.ClosedBy, "closeNotes": p.CloseNotes, "reason": p.Reason, "suspensionReason": p.SuspensionReason} {
 		if v != "" {
 			m[k] = v
 		}
@@ -101,16 +104,19 @@ func find(ctx context.Context, tx Tx, pr *hse.Principal, id string) (*Permit, er
 	return p, nil
 }
 
-// details loads what the rules and the API show of a permit: every
-// mandatory precaution of its type, confirmed or not, the gas tests and
-// the extensions.
+// details loads what the rules and the API show of a permit: the rules
+// of its type's version, every mandatory precaution of that version,
+// confirmed or not, the gas tests, the extensions and the isolations.
 func details(ctx context.Context, tx Tx, orgID string, p *Permit) (*Details, error) {
+	r, err := tx.FindTypeVersion(ctx, orgID, p.TypeKey, p.TypeVersion)
+	if err != nil {
+		return nil, err
+	}
 	stored, err := tx.FindPrecautions(ctx, orgID, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	d := &Details{Permit: p}
-	r, _ := RuleFor(p.Type)
+	d := &Details{Permit: p, Rule: *r}
 	for _, def := range r.Precautions {
 		pc := Precaution{Key: def.Key, Label: def.Label}
 		for _, s := range stored {
@@ -124,6 +130,9 @@ func details(ctx context.Context, tx Tx, orgID string, p *Permit) (*Details, err
 		return nil, err
 	}
 	if d.Extensions, err = tx.FindExtensions(ctx, orgID, p.ID); err != nil {
+		return nil, err
+	}
+	if d.Isolations, err = tx.FindIsolations(ctx, orgID, p.ID); err != nil {
 		return nil, err
 	}
 	return d, nil

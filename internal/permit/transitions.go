@@ -54,6 +54,14 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 			if err := checkActivation(ctx, tx, pr.OrgID, d, now); err != nil {
 				return err
 			}
+		case MoveResume:
+			if err := checkResume(d, now); err != nil {
+				return err
+			}
+		case MoveClose:
+			if err := checkIsolationsRemoved(d); err != nil {
+				return err
+			}
 		}
 		before := Snapshot(p)
 		from, next := p.Status, *p
@@ -63,8 +71,14 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 			next.ApprovedBy, next.ApprovedAt, next.OriginalValidTo = pr.UserID, &now, p.ValidTo
 		case MoveActivate:
 			next.ActivatedBy, next.ActivatedAt = pr.UserID, &now
+			next.RetestDueAt = retestDue(d)
+		case MoveResume:
+			next.SuspendedAt, next.SuspensionReason = nil, ""
+			next.RetestDueAt = retestDue(d)
+		case MoveSuspend:
+			next.SuspendedAt, next.SuspensionReason, next.RetestDueAt = &now, note, nil
 		case MoveClose:
-			next.ClosedBy, next.ClosedAt, next.CloseNotes = pr.UserID, &now, note
+			next.ClosedBy, next.ClosedAt, next.CloseNotes, next.RetestDueAt = pr.UserID, &now, note, nil
 		case MoveReject, MoveCancel:
 			next.Reason = note
 		}
@@ -74,21 +88,77 @@ func (s *Service) Transition(ctx context.Context, pr *hse.Principal, id string, 
 		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit."+string(m), p.ID, before, Snapshot(&next))); err != nil {
 			return err
 		}
+		d.Permit = &next
+		if m == MoveSuspend {
+			return emitSuspended(ctx, tx, pr, pr.OrgID, &next, from, now)
+		}
 		extra := map[string]any{"type": next.Type, "stationId": next.StationID}
 		if note != "" {
 			extra["reason"] = note
 		}
-		if err := tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
-			hse.StatusChange(p.Number, from, next.Status, extra))); err != nil {
-			return err
-		}
-		d.Permit = &next
-		return nil
+		return tx.Emit(ctx, hse.NewEvent(pr, pr.OrgID, now, EventTypeStatusChanged, EventEntityType, p.ID,
+			hse.StatusChange(p.Number, from, next.Status, extra)))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// retestDue is when the next gas test of Active work is due: the latest
+// test's time plus the type's re-test interval (nil when the type has
+// none).
+func retestDue(d *Details) *time.Time {
+	g := d.LatestGasTest()
+	if !d.Rule.GasTestRequired() || d.Rule.RetestInterval <= 0 || g == nil {
+		return nil
+	}
+	due := g.TestedAt.Add(d.Rule.RetestInterval)
+	return &due
+}
+
+// checkResume lets Suspended work restart only inside its validity and,
+// when its type tests the air, after a passing test taken since the
+// suspension that is not yet due again.
+func checkResume(d *Details, now time.Time) error {
+	p, r := d.Permit, d.Rule
+	var reasons []Reason
+	if !now.Before(p.ValidTo) {
+		reasons = append(reasons, Reason{Code: ReasonValidityPassed, Message: "the permit's validity has already ended"})
+	}
+	if r.GasTestRequired() {
+		g := d.LatestGasTest()
+		switch {
+		case g == nil || p.SuspendedAt != nil && g.TestedAt.Before(*p.SuspendedAt):
+			reasons = append(reasons, Reason{Code: ReasonGasTestMissing, Message: "suspended work resumes after a gas test taken since the suspension"})
+		case !g.Passed:
+			reasons = append(reasons, Reason{Code: ReasonGasTestFailed, Ref: g.ID, Message: "the latest gas test failed: " + strings.Join(g.Failures, ", ")})
+		case !GasTestFresh(r, g.TestedAt, now) || r.RetestInterval > 0 && !now.Before(g.TestedAt.Add(r.RetestInterval)):
+			reasons = append(reasons, Reason{Code: ReasonGasTestStale, Ref: g.ID, Message: "the latest gas test is due again: test before the work resumes"})
+		}
+	}
+	if len(reasons) > 0 {
+		return Refusal("RESUME_REFUSED", "resumed", reasons)
+	}
+	return nil
+}
+
+// checkIsolationsRemoved refuses to close a permit while one of its
+// isolations is still applied: the plant must be handed back first.
+func checkIsolationsRemoved(d *Details) error {
+	var points []string
+	var ids []string
+	for _, i := range d.Isolations {
+		if i.Applied() {
+			points, ids = append(points, i.Point), append(ids, i.ID)
+		}
+	}
+	if len(points) == 0 {
+		return nil
+	}
+	e := hse.Conflict("ISOLATIONS_APPLIED", "the permit cannot be closed while isolations are applied: %s", strings.Join(points, "; "))
+	e.Details = map[string]any{"isolationIds": ids}
+	return e
 }
 
 func noteField(m Move) string {
@@ -103,12 +173,12 @@ func noteField(m Move) string {
 // contractor's eligibility through the permit's valid-to day.
 func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d *Details, now time.Time) error {
 	p := d.Permit
-	clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	clashing, err := neighbours(ctx, tx, pr.OrgID, p, p.ValidTo)
 	if err != nil {
 		return err
 	}
 	reasons := ApprovalProblems(WorkCheck{Details: d, Clashing: clashing, At: now}, pr.UserID)
-	cr, err := contractorProblems(ctx, tx, pr.OrgID, p, p.ValidTo, now)
+	cr, err := contractorProblems(ctx, tx, pr.OrgID, p, d.Rule, p.ValidTo, now)
 	if err != nil {
 		return err
 	}
@@ -123,11 +193,10 @@ func (s *Service) checkApproval(ctx context.Context, tx Tx, pr *hse.Principal, d
 // permit's type requires through the day of until (the valid-to the work
 // will run to). A company suspended, or whose insurance lapsed, after the
 // approval is refused again at activation and at every extension.
-func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, until, now time.Time) ([]Reason, error) {
+func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, r TypeRule, until, now time.Time) ([]Reason, error) {
 	if p.ContractorID == "" {
 		return nil, nil
 	}
-	r, _ := RuleFor(p.Type)
 	if until.Before(now) {
 		until = now
 	}
@@ -147,12 +216,12 @@ func contractorProblems(ctx context.Context, tx Tx, orgID string, p *Permit, unt
 // since approval: the window, the gas test, clashes and the contractor.
 func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now time.Time) error {
 	p := d.Permit
-	clashing, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, p.ValidTo, p.ID)
+	clashing, err := neighbours(ctx, tx, orgID, p, p.ValidTo)
 	if err != nil {
 		return err
 	}
 	reasons := ActivationProblems(WorkCheck{Details: d, Clashing: clashing, At: now})
-	cr, err := contractorProblems(ctx, tx, orgID, p, p.ValidTo, now)
+	cr, err := contractorProblems(ctx, tx, orgID, p, d.Rule, p.ValidTo, now)
 	if err != nil {
 		return err
 	}
@@ -160,6 +229,24 @@ func checkActivation(ctx context.Context, tx Tx, orgID string, d *Details, now t
 		return Refusal("ACTIVATION_REFUSED", "activated", reasons)
 	}
 	return nil
+}
+
+// neighbours loads the permits of p's station whose validity overlaps
+// p's from its valid-from to until, with the rules each is under.
+func neighbours(ctx context.Context, tx Tx, orgID string, p *Permit, until time.Time) ([]Neighbour, error) {
+	ps, err := tx.FindOverlapping(ctx, orgID, p.StationID, p.ValidFrom, until, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Neighbour, 0, len(ps))
+	for _, o := range ps {
+		r, err := tx.FindTypeVersion(ctx, orgID, o.TypeKey, o.TypeVersion)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Neighbour{Permit: o, Rule: *r})
+	}
+	return out, nil
 }
 
 // mayWork reports whether the caller takes part in the work's
@@ -194,7 +281,10 @@ func (s *Service) ConfirmPrecaution(ctx context.Context, pr *hse.Principal, id s
 		if p.Status != StatusDraft && p.Status != StatusPendingApproval {
 			return hse.Conflict("PERMIT_NOT_OPEN", "precautions are confirmed before approval; the permit is %s", p.Status)
 		}
-		r, _ := RuleFor(p.Type)
+		r, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
 		var def *PrecautionDef
 		var keys []string
 		for i := range r.Precautions {
@@ -233,94 +323,6 @@ func (s *Service) ConfirmPrecaution(ctx context.Context, pr *hse.Principal, id s
 	return d, nil
 }
 
-// GasTestInput is a gas test's readings.
-type GasTestInput struct {
-	O2, LEL, H2S, CO float64
-	TestedAt         time.Time // zero: now
-	Tester           string
-	Instrument       string
-}
-
-// clockSkew is how far in the future a test's time may lie: the tester's
-// device clock may run ahead of the server's.
-const clockSkew = 5 * time.Minute
-
-// RecordGasTest adds a gas test to a permit that is not yet finished.
-// Every test is kept; the latest counts for approval and activation.
-func (s *Service) RecordGasTest(ctx context.Context, pr *hse.Principal, id string, version int64, in GasTestInput) (*Details, *GasTest, error) {
-	if err := mayWork(pr); err != nil {
-		return nil, nil, err
-	}
-	now := s.now()
-	g := &GasTest{ID: hse.NewID(), PermitID: id, O2: in.O2, LEL: in.LEL, H2S: in.H2S, CO: in.CO, TestedAt: in.TestedAt.UTC().Truncate(time.Second),
-		Tester: strings.TrimSpace(in.Tester), Instrument: strings.TrimSpace(in.Instrument), RecordedBy: pr.UserID, RecordedAt: now}
-	if in.TestedAt.IsZero() {
-		g.TestedAt = now
-	}
-	var fields []hse.FieldError
-	for _, v := range []struct {
-		field string
-		val   float64
-		max   float64
-	}{{"o2", g.O2, 100}, {"lel", g.LEL, 100}, {"h2s", g.H2S, 1e6}, {"co", g.CO, 1e6}} {
-		if v.val < 0 || v.val > v.max {
-			fields = append(fields, hse.FieldError{Field: v.field, Message: fmt.Sprintf("from 0 to %g", v.max)})
-		}
-	}
-	if n := len([]rune(g.Tester)); n < 1 || n > 200 {
-		fields = append(fields, hse.FieldError{Field: "tester", Message: "required: who took the readings, at most 200 characters"})
-	}
-	if len(g.Instrument) > 200 {
-		fields = append(fields, hse.FieldError{Field: "instrument", Message: "at most 200 characters"})
-	}
-	if g.TestedAt.After(now.Add(clockSkew)) {
-		fields = append(fields, hse.FieldError{Field: "testedAt", Message: "must not be in the future"})
-	}
-	if len(fields) > 0 {
-		return nil, nil, hse.Invalid("invalid gas test", fields...)
-	}
-	g.Failures = EvaluateGasTest(*g)
-	g.Passed = len(g.Failures) == 0
-	var d *Details
-	err := s.Store.InTx(ctx, hse.ScopeOf(pr, false), func(tx Tx) error {
-		p, err := find(ctx, tx, pr, id)
-		if err != nil {
-			return err
-		}
-		if version != 0 && p.Version != version {
-			return hse.StaleVersion("permit", p.Version)
-		}
-		switch p.Status {
-		case StatusDraft, StatusPendingApproval, StatusApproved, StatusActive:
-		default:
-			return hse.Conflict("PERMIT_FINISHED", "gas tests are recorded until the permit is finished; it is %s", p.Status)
-		}
-		if err := tx.CreateGasTest(ctx, pr.OrgID, g); err != nil {
-			return err
-		}
-		result := "passed"
-		if !g.Passed {
-			result = "failed: " + strings.Join(g.Failures, ", ")
-		}
-		before := Snapshot(p)
-		if err := bump(ctx, tx, pr.OrgID, p, now, event(pr, p, now, EventGasTest, "", "", result)); err != nil {
-			return err
-		}
-		after := Snapshot(p)
-		after["gasTest"] = map[string]any{"id": g.ID, "o2": g.O2, "lel": g.LEL, "h2s": g.H2S, "co": g.CO, "testedAt": g.TestedAt.Format(time.RFC3339),
-			"tester": g.Tester, "passed": g.Passed}
-		if err := tx.AppendAudit(ctx, audit(ctx, pr, now, "permit.gas_test_recorded", p.ID, before, after)); err != nil {
-			return err
-		}
-		d, err = details(ctx, tx, pr.OrgID, p)
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, g, nil
-}
-
 // Extend moves the valid-to of an Approved or Active permit later, keeping
 // the extension against the original. It needs permits:approve and an
 // approver other than the requester, as approval does. One extension adds
@@ -346,19 +348,29 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		if version != 0 && p.Version != version {
 			return hse.StaleVersion("permit", p.Version)
 		}
-		if p.Status != StatusApproved && p.Status != StatusActive {
-			return hse.Conflict("PERMIT_NOT_EXTENDABLE", "only an Approved or Active permit is extended; it is %s", p.Status)
+		if p.Status != StatusApproved && p.Status != StatusActive && p.Status != StatusSuspended {
+			return hse.Conflict("PERMIT_NOT_EXTENDABLE", "only an Approved, Active or Suspended permit is extended; it is %s", p.Status)
 		}
 		now := s.now()
 		if !now.Before(p.ValidTo) {
 			return hse.Conflict("PERMIT_EXPIRED", "the permit's validity ended at %s; request a new permit", p.ValidTo.Format(time.RFC3339))
 		}
-		r, _ := RuleFor(p.Type)
+		r, err := tx.FindTypeVersion(ctx, pr.OrgID, p.TypeKey, p.TypeVersion)
+		if err != nil {
+			return err
+		}
+		done, err := tx.FindExtensions(ctx, pr.OrgID, p.ID)
+		if err != nil {
+			return err
+		}
+		if len(done) >= r.MaxExtensions {
+			return hse.Conflict("EXTENSION_LIMIT", "a %s permit is extended at most %d times; request a new permit", p.Type, r.MaxExtensions)
+		}
 		switch {
 		case !newValidTo.After(p.ValidTo):
 			return hse.Invalid("an extension moves validTo later", hse.FieldError{Field: "validTo", Message: "must be after " + p.ValidTo.Format(time.RFC3339)})
-		case newValidTo.Sub(p.ValidTo) > r.MaxDuration:
-			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxDuration))})
+		case newValidTo.Sub(p.ValidTo) > r.MaxExtension:
+			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo", Message: fmt.Sprintf("one extension adds at most %s", Hours(r.MaxExtension))})
 		case newValidTo.Sub(p.ValidFrom) > r.MaxTotal:
 			return hse.Invalid("extension too long", hse.FieldError{Field: "validTo",
 				Message: fmt.Sprintf("a %s permit spans at most %s from validFrom, extensions included", p.Type, Hours(r.MaxTotal))})
@@ -370,17 +382,17 @@ func (s *Service) Extend(ctx context.Context, pr *hse.Principal, id string, vers
 		if p.RequestedBy == pr.UserID {
 			reasons = append(reasons, Reason{Code: ReasonSelfApproval, Message: "a permit is extended by someone other than its requester"})
 		}
-		cr, err := contractorProblems(ctx, tx, pr.OrgID, p, newValidTo, now)
+		cr, err := contractorProblems(ctx, tx, pr.OrgID, p, *r, newValidTo, now)
 		if err != nil {
 			return err
 		}
-		clashing, err := tx.FindOverlapping(ctx, pr.OrgID, p.StationID, p.ValidFrom, newValidTo, p.ID)
+		clashing, err := neighbours(ctx, tx, pr.OrgID, p, newValidTo)
 		if err != nil {
 			return err
 		}
 		longer := *p
 		longer.ValidTo = newValidTo
-		if reasons = append(append(reasons, cr...), clashProblems(&longer, clashing)...); len(reasons) > 0 {
+		if reasons = append(append(reasons, cr...), clashProblems(&longer, *r, clashing)...); len(reasons) > 0 {
 			return Refusal("EXTENSION_REFUSED", "extended", reasons)
 		}
 		x := &Extension{ID: hse.NewID(), PermitID: p.ID, OldValidTo: p.ValidTo, NewValidTo: newValidTo, Reason: reason, ExtendedBy: pr.UserID, ExtendedAt: now}

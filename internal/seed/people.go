@@ -142,6 +142,9 @@ func (g *generator) identity(ctx context.Context, i, nStations int) (*Org, error
 				org.Members = append(org.Members, acc)
 			}
 		}
+		if err := tx.CreateStarterPermitTypes(ctx, org.ID, now); err != nil {
+			return err
+		}
 		ttx, ok := sqlstore.TemplateTxOf(tx)
 		if !ok {
 			return fmt.Errorf("the identity transaction is not one of sqlstore")

@@ -12,13 +12,13 @@ import (
 
 // auditSelect is an audit with its station and template, wrapped so that
 // filters and keyset pagination name plain columns.
-const auditSelect = `SELECT id, number, station_id, station_name, region, form_version_id, template_id, template_name, version_number,
+const auditSelect = `SELECT schedule_id, occurrence_date, window_ends, missed_at, id, number, station_id, station_name, region, form_version_id, template_id, template_name, version_number,
 	auditor_user_id, status, scheduled_for, started_at, completed_at, closed_at, cancelled_at, cancel_reason, score, result,
 	breakdown, version, created_by, created_at, updated_at FROM (
 	SELECT a.organization_id, a.id, a.number, a.station_id, s.name AS station_name, s.region, a.form_version_id,
 		v.template_id, t.name AS template_name, v.number AS version_number, a.auditor_user_id, a.status, a.scheduled_for,
 		a.started_at, a.completed_at, a.closed_at, a.cancelled_at, a.cancel_reason, a.score, a.result, a.breakdown,
-		a.version, a.created_by, a.created_at, a.updated_at
+		a.version, a.created_by, a.created_at, a.updated_at, a.schedule_id, a.occurrence_date, a.window_ends, a.missed_at
 	FROM audits a
 	JOIN stations s ON s.organization_id = a.organization_id AND s.id = a.station_id
 	JOIN form_versions v ON v.organization_id = a.organization_id AND v.id = a.form_version_id
@@ -30,11 +30,14 @@ func scanAudit(row interface{ Scan(...any) error }) (*audit.Audit, error) {
 	var score sql.NullFloat64
 	var result sql.NullString
 	var breakdown nullJSON
-	if err := row.Scan(&a.ID, &a.Number, &a.StationID, &a.StationName, &a.Region, &a.FormVersionID, &a.TemplateID, &a.TemplateName,
+	var scheduleID sql.NullString
+	var occurrence, windowEnds, missed sql.NullTime
+	if err := row.Scan(&scheduleID, &occurrence, &windowEnds, &missed, &a.ID, &a.Number, &a.StationID, &a.StationName, &a.Region, &a.FormVersionID, &a.TemplateID, &a.TemplateName,
 		&a.VersionNumber, &a.AuditorUserID, &a.Status, &a.ScheduledFor, &started, &completed, &closed, &cancelled, &a.CancelReason,
 		&score, &result, &breakdown, &a.Version, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt); err != nil {
 		return nil, err
 	}
+	a.ScheduleID, a.OccurrenceDate, a.WindowEnds, a.MissedAt = scheduleID.String, timePtr(occurrence), timePtr(windowEnds), timePtr(missed)
 	a.ScheduledFor, a.CreatedAt, a.UpdatedAt = a.ScheduledFor.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	a.StartedAt, a.CompletedAt, a.ClosedAt, a.CancelledAt = timePtr(started), timePtr(completed), timePtr(closed), timePtr(cancelled)
 	if score.Valid {
@@ -52,9 +55,13 @@ func scanAudit(row interface{ Scan(...any) error }) (*audit.Audit, error) {
 
 func (t auditTx) CreateAudit(ctx context.Context, orgID string, a *audit.Audit) error {
 	_, err := t.Exec(ctx, `INSERT INTO audits (organization_id, id, number, station_id, form_version_id, auditor_user_id, status,
-		scheduled_for, version, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		scheduled_for, version, created_by, created_at, updated_at, schedule_id, occurrence_date, window_ends)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		orgID, a.ID, a.Number, a.StationID, a.FormVersionID, a.AuditorUserID, a.Status, utc(a.ScheduledFor), a.Version,
-		a.CreatedBy, utc(a.CreatedAt), utc(a.UpdatedAt))
+		a.CreatedBy, utc(a.CreatedAt), utc(a.UpdatedAt), nullString(a.ScheduleID), nullTime(a.OccurrenceDate), nullTime(a.WindowEnds))
+	if isUniqueViolation(err) && a.ScheduleID != "" {
+		return hse.Conflict("OCCURRENCE_TAKEN", "the schedule's audit of %s was created at the same time", a.ScheduledFor.Format(time.DateOnly))
+	}
 	return err
 }
 
@@ -91,10 +98,12 @@ func (t auditTx) UpdateAudit(ctx context.Context, orgID string, a *audit.Audit) 
 		score = *a.Score
 	}
 	res, err := t.Exec(ctx, `UPDATE audits SET status = ?, started_at = ?, completed_at = ?, closed_at = ?, cancelled_at = ?,
-		cancel_reason = ?, score = ?, result = ?, breakdown = ?, updated_at = ?, version = version + 1
+		cancel_reason = ?, score = ?, result = ?, breakdown = ?, updated_at = ?, scheduled_for = ?, auditor_user_id = ?,
+		form_version_id = ?, occurrence_date = ?, window_ends = ?, missed_at = ?, version = version + 1
 		WHERE organization_id = ? AND id = ? AND version = ?`,
 		a.Status, nullTime(a.StartedAt), nullTime(a.CompletedAt), nullTime(a.ClosedAt), nullTime(a.CancelledAt), a.CancelReason,
-		score, nullString(a.Result), breakdown, utc(a.UpdatedAt), orgID, a.ID, a.Version)
+		score, nullString(a.Result), breakdown, utc(a.UpdatedAt), utc(a.ScheduledFor), a.AuditorUserID, a.FormVersionID,
+		nullTime(a.OccurrenceDate), nullTime(a.WindowEnds), nullTime(a.MissedAt), orgID, a.ID, a.Version)
 	if err := t.expectVersion(ctx, res, err, "audits", "audit", orgID, a.ID); err != nil {
 		return err
 	}
@@ -134,13 +143,15 @@ func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, p
 
 func (t auditTx) FindStation(ctx context.Context, orgID, id string) (*audit.StationRef, error) {
 	var s audit.StationRef
-	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, created_at FROM stations
-		WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.Active, &s.AuditFrequency, &s.RiskCategory, &s.CreatedAt)
+	var managers nullJSON
+	err := t.QueryRow(ctx, `SELECT id, code, name, region, active, audit_frequency, risk_category, manager_user_ids, created_at FROM stations
+		WHERE organization_id = ? AND id = ?`, orgID, id).Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.Active, &s.AuditFrequency, &s.RiskCategory,
+		&managers, &s.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "station")
 	}
 	s.CreatedAt = s.CreatedAt.UTC()
-	return &s, nil
+	return &s, jsonScan(managers.NullString, &s.ManagerUserIDs)
 }
 
 // FindMemberAccess reads a member's permissions and scope from their

@@ -116,7 +116,7 @@ func (t auditTx) FindConductors(ctx context.Context, orgID string) ([]audit.Cond
 func (t auditTx) FindDefaultTemplate(ctx context.Context, orgID, starterName string) (*audit.FormVersion, error) {
 	v, err := scanVersion(t.QueryRow(ctx, `SELECT `+prefixed("v.", versionColumns)+` FROM form_versions v
 		JOIN form_templates t ON t.organization_id = v.organization_id AND t.id = v.template_id
-		WHERE v.organization_id = ? AND v.status = 'published' AND (t.name = ? OR t.kind = 'audit')
+		WHERE v.organization_id = ? AND v.status = 'published' AND (t.name = ? OR t.kind = 'audit') AND t.archived_at IS NULL
 		ORDER BY CASE WHEN t.name = ? THEN 0 ELSE 1 END, v.published_at DESC, v.created_at DESC, v.id DESC
 		LIMIT 1`, orgID, starterName, starterName))
 	if err != nil {

@@ -52,6 +52,9 @@ type DB struct {
 	writeGate, readGate *gate
 	// series queues the transactions that number within one series.
 	series queue
+	// fair shrinks the reads' places while writes queue for a resource
+	// one transaction holds at a time (see fairness).
+	fair *fairness
 
 	// locks is a separate pool for session locks held by jobs (PostgreSQL).
 	locksOnce sync.Once
@@ -84,6 +87,7 @@ func (db *DB) initStmtCaches() *DB {
 	if db.read != db.write {
 		db.readGate = newGate(db.read.Stats().MaxOpenConnections)
 	}
+	db.fair = newFairness(db.read.Stats().MaxOpenConnections)
 	db.writeStmts = newStmtCache(db.write)
 	db.readStmts = db.writeStmts
 	if db.read != db.write {
@@ -207,6 +211,7 @@ func (db *DB) SetPoolSize(n int) {
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
 	db.readGate.resize(n)
+	db.fair.resize(n)
 }
 
 // Close closes every pool.

@@ -9,3 +9,11 @@ func SetServingCheck(d time.Duration) (restore func()) {
 	servingCheck = d
 	return func() { servingCheck = old }
 }
+
+// FairState reports how many writes count against the reads (see
+// fairness) and how many reads may run now.
+func (db *DB) FairState() (backlog, readPlaces int) {
+	db.fair.mu.Lock()
+	defer db.fair.mu.Unlock()
+	return db.fair.backlog, db.fair.placesLocked()
+}

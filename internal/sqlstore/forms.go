@@ -57,8 +57,9 @@ func (s *AuditStore) StarterTemplates() identity.OrgInitializer {
 // templateSelect is a template with its latest published version and its
 // draft, wrapped so that list filters and keyset pagination name plain
 // columns.
-const templateSelect = `SELECT id, name, kind, description, version, created_at, updated_at, published_id, published_number, draft_id FROM (
-	SELECT t.organization_id, t.id, t.name, t.kind, t.description, t.version, t.created_at, t.updated_at,
+const templateSelect = `SELECT id, name, kind, description, version, created_at, updated_at, published_id, published_number, draft_id,
+	archived_at, archived_by FROM (
+	SELECT t.organization_id, t.id, t.name, t.kind, t.description, t.version, t.created_at, t.updated_at, t.archived_at, t.archived_by,
 		(SELECT v.id FROM form_versions v WHERE v.organization_id = t.organization_id AND v.template_id = t.id
 			AND v.status = 'published' ORDER BY v.number DESC LIMIT 1) AS published_id,
 		(SELECT MAX(v.number) FROM form_versions v WHERE v.organization_id = t.organization_id AND v.template_id = t.id
@@ -71,9 +72,13 @@ func scanTemplate(row interface{ Scan(...any) error }) (*audit.Template, error) 
 	var t audit.Template
 	var pub, draft sql.NullString
 	var num sql.NullInt64
-	if err := row.Scan(&t.ID, &t.Name, &t.Kind, &t.Description, &t.Version, &t.CreatedAt, &t.UpdatedAt, &pub, &num, &draft); err != nil {
+	var archivedAt sql.NullTime
+	var archivedBy sql.NullString
+	if err := row.Scan(&t.ID, &t.Name, &t.Kind, &t.Description, &t.Version, &t.CreatedAt, &t.UpdatedAt, &pub, &num, &draft,
+		&archivedAt, &archivedBy); err != nil {
 		return nil, err
 	}
+	t.ArchivedAt, t.ArchivedBy = timePtr(archivedAt), archivedBy.String
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.PublishedVersionID, t.PublishedNumber, t.DraftVersionID = pub.String, int(num.Int64), draft.String
 	return &t, nil
@@ -103,6 +108,13 @@ var templateSorts = map[string]sortKey{
 func (t auditTx) FindTemplates(ctx context.Context, orgID string, f audit.TemplateFilter, page hse.PageRequest) (hse.Page[audit.Template], error) {
 	w := newWhere("organization_id = ?", orgID)
 	w.addIf(f.Kind != "", "kind = ?", f.Kind)
+	switch f.Archived {
+	case audit.ArchivedInclude:
+	case audit.ArchivedOnly:
+		w.add("archived_at IS NOT NULL")
+	default:
+		w.add("archived_at IS NULL")
+	}
 	if f.Q != "" {
 		w.add(`LOWER(name) LIKE ? ESCAPE '\'`, likePattern(f.Q))
 	}
@@ -113,6 +125,19 @@ func (t auditTx) FindTemplates(ctx context.Context, orgID string, f audit.Templa
 func (t auditTx) TouchTemplate(ctx context.Context, orgID string, tp *audit.Template, expected int64) error {
 	res, err := t.Exec(ctx, `UPDATE form_templates SET version = version + 1, updated_at = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`, utc(tp.UpdatedAt), orgID, tp.ID, expected)
+	if err := t.expectVersion(ctx, res, err, "form_templates", "form template", orgID, tp.ID); err != nil {
+		return err
+	}
+	tp.Version = expected + 1
+	return nil
+}
+
+// SetTemplateArchived writes the archiving fields with the version check
+// of TouchTemplate.
+func (t auditTx) SetTemplateArchived(ctx context.Context, orgID string, tp *audit.Template, expected int64) error {
+	res, err := t.Exec(ctx, `UPDATE form_templates SET archived_at = ?, archived_by = ?, version = version + 1, updated_at = ?
+		WHERE organization_id = ? AND id = ? AND version = ?`, nullTime(tp.ArchivedAt), nullString(tp.ArchivedBy), utc(tp.UpdatedAt),
+		orgID, tp.ID, expected)
 	if err := t.expectVersion(ctx, res, err, "form_templates", "form template", orgID, tp.ID); err != nil {
 		return err
 	}

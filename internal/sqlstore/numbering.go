@@ -39,6 +39,11 @@ const seriesAtOnce = 3
 // arrival order, and the other connections stay free for other work. The
 // counter row still orders them across replicas.
 //
+// A place is kept until the transaction ends, also when a holder keeps it
+// open past fn (it still holds the counter row), and while it is queued or
+// running it counts against the reads (see fairness): the counter row is
+// a resource only one transaction holds at a time.
+//
 // A transaction that joins the request's held one (see Holder) skips the
 // queue: the held transaction may already hold the counter row, and
 // waiting behind the requests that wait for it would never end.
@@ -46,12 +51,13 @@ func (db *DB) InSeriesTx(ctx context.Context, sc Scope, series string, fn func(*
 	if db.joins(ctx) {
 		return db.InTx(ctx, sc, fn)
 	}
+	done := db.fair.queued()
 	leave, err := db.series.enter(ctx, sc.OrgID+"\x00"+series)
 	if err != nil {
+		done()
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer leave()
-	return db.InTx(ctx, sc, fn)
+	return db.inTx(ctx, sc, fn, func() { leave(); done() }, true)
 }
 
 // AppendAudit adds one entry to the append-only audit trail in the

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -31,14 +32,23 @@ func (s *PermitStore) InTx(ctx context.Context, sc hse.TxScope, fn func(permit.T
 	})
 }
 
-// ExpiringOrgs lists the organizations with Approved or Active permits
-// whose valid-to is at or before at. It reads every tenant, so it runs
-// with the platform scope; the expiry itself runs per organization.
+// ExpiringOrgs lists the organizations with Approved, Active or Suspended
+// permits whose valid-to is at or before at. It reads every tenant, so it
+// runs with the platform scope; the expiry itself runs per organization.
 func (s *PermitStore) ExpiringOrgs(ctx context.Context, at time.Time) ([]string, error) {
+	return s.orgsWith(ctx, `status IN ('Approved', 'Active', 'Suspended') AND valid_to <= ?`, utc(at))
+}
+
+// RetestDueOrgs lists the organizations with Active permits whose gas
+// re-test was due at or before at (platform scope, like ExpiringOrgs).
+func (s *PermitStore) RetestDueOrgs(ctx context.Context, at time.Time) ([]string, error) {
+	return s.orgsWith(ctx, `status = 'Active' AND retest_due_at <= ?`, utc(at))
+}
+
+func (s *PermitStore) orgsWith(ctx context.Context, cond string, args ...any) ([]string, error) {
 	var out []string
 	err := s.db.InTx(ctx, Scope{Platform: true, ReadOnly: true}, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT organization_id FROM permits
-			WHERE status IN ('Approved', 'Active') AND valid_to <= ? ORDER BY organization_id`, utc(at))
+		rows, err := tx.Query(ctx, `SELECT DISTINCT organization_id FROM permits WHERE `+cond+` ORDER BY organization_id`, args...)
 		if err != nil {
 			return err
 		}
@@ -71,19 +81,20 @@ func (t permitTx) StationExists(ctx context.Context, orgID, id string) (bool, er
 	return capaTx(t).StationExists(ctx, orgID, id)
 }
 
-const permitColumns = `id, number, type, station_id, contractor_id, requested_by, description, location, valid_from, valid_to,
-	original_valid_to, status, approved_by, approved_at, activated_by, activated_at, closed_by, closed_at, close_notes, reason,
-	version, created_at, updated_at`
+const permitColumns = `id, number, type, type_key, type_version, station_id, contractor_id, requested_by, description, location,
+	valid_from, valid_to, original_valid_to, status, approved_by, approved_at, activated_by, activated_at, closed_by, closed_at,
+	close_notes, reason, retest_due_at, suspended_at, suspension_reason, version, created_at, updated_at`
 
 func scanPermit(row interface{ Scan(...any) error }) (*permit.Permit, error) {
 	var p permit.Permit
 	var contractor, approvedBy, activatedBy, closedBy sql.NullString
-	var approvedAt, activatedAt, closedAt sql.NullTime
-	if err := row.Scan(&p.ID, &p.Number, &p.Type, &p.StationID, &contractor, &p.RequestedBy, &p.Description, &p.Location,
+	var approvedAt, activatedAt, closedAt, retestDue, suspendedAt sql.NullTime
+	if err := row.Scan(&p.ID, &p.Number, &p.Type, &p.TypeKey, &p.TypeVersion, &p.StationID, &contractor, &p.RequestedBy, &p.Description, &p.Location,
 		&p.ValidFrom, &p.ValidTo, &p.OriginalValidTo, &p.Status, &approvedBy, &approvedAt, &activatedBy, &activatedAt,
-		&closedBy, &closedAt, &p.CloseNotes, &p.Reason, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		&closedBy, &closedAt, &p.CloseNotes, &p.Reason, &retestDue, &suspendedAt, &p.SuspensionReason, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
 		return nil, err
 	}
+	p.RetestDueAt, p.SuspendedAt = timePtr(retestDue), timePtr(suspendedAt)
 	p.ContractorID, p.ApprovedBy, p.ActivatedBy, p.ClosedBy = contractor.String, approvedBy.String, activatedBy.String, closedBy.String
 	p.ApprovedAt, p.ActivatedAt, p.ClosedAt = timePtr(approvedAt), timePtr(activatedAt), timePtr(closedAt)
 	p.ValidFrom, p.ValidTo, p.OriginalValidTo = p.ValidFrom.UTC(), p.ValidTo.UTC(), p.OriginalValidTo.UTC()
@@ -92,11 +103,11 @@ func scanPermit(row interface{ Scan(...any) error }) (*permit.Permit, error) {
 }
 
 func (t permitTx) CreatePermit(ctx context.Context, orgID string, p *permit.Permit) error {
-	_, err := t.Exec(ctx, `INSERT INTO permits (organization_id, `+permitColumns+`) VALUES (?, `+placeholders(23)+`)`,
-		orgID, p.ID, p.Number, p.Type, p.StationID, nullString(p.ContractorID), p.RequestedBy, p.Description, p.Location,
+	_, err := t.Exec(ctx, `INSERT INTO permits (organization_id, `+permitColumns+`) VALUES (?, `+placeholders(28)+`)`,
+		orgID, p.ID, p.Number, p.Type, p.TypeKey, p.TypeVersion, p.StationID, nullString(p.ContractorID), p.RequestedBy, p.Description, p.Location,
 		utc(p.ValidFrom), utc(p.ValidTo), utc(p.OriginalValidTo), p.Status, nullString(p.ApprovedBy), nullTime(p.ApprovedAt),
 		nullString(p.ActivatedBy), nullTime(p.ActivatedAt), nullString(p.ClosedBy), nullTime(p.ClosedAt), p.CloseNotes, p.Reason,
-		p.Version, utc(p.CreatedAt), utc(p.UpdatedAt))
+		nullTime(p.RetestDueAt), nullTime(p.SuspendedAt), p.SuspensionReason, p.Version, utc(p.CreatedAt), utc(p.UpdatedAt))
 	return err
 }
 
@@ -144,7 +155,7 @@ func (t permitTx) FindPermits(ctx context.Context, orgID string, f permit.Filter
 	if len(f.Statuses) > 0 {
 		w.in("status", f.Statuses)
 	}
-	w.addIf(f.Type != "", "type = ?", f.Type)
+	w.addIf(f.Type != "", "(type = ? OR type_key = ?)", f.Type, f.Type)
 	w.addIf(f.StationID != "", "station_id = ?", f.StationID)
 	w.addIf(f.ContractorID != "", "contractor_id = ?", f.ContractorID)
 	if f.From != nil {
@@ -165,13 +176,15 @@ func (t permitTx) FindPermits(ctx context.Context, orgID string, f permit.Filter
 }
 
 func (t permitTx) UpdatePermit(ctx context.Context, orgID string, p *permit.Permit, version int64) error {
-	res, err := t.Exec(ctx, `UPDATE permits SET type = ?, contractor_id = ?, description = ?, location = ?, valid_from = ?, valid_to = ?,
-		original_valid_to = ?, status = ?, approved_by = ?, approved_at = ?, activated_by = ?, activated_at = ?, closed_by = ?, closed_at = ?,
-		close_notes = ?, reason = ?, version = ?, updated_at = ?
+	res, err := t.Exec(ctx, `UPDATE permits SET type = ?, type_key = ?, type_version = ?, contractor_id = ?, description = ?, location = ?,
+		valid_from = ?, valid_to = ?, original_valid_to = ?, status = ?, approved_by = ?, approved_at = ?, activated_by = ?, activated_at = ?,
+		closed_by = ?, closed_at = ?, close_notes = ?, reason = ?, retest_due_at = ?, suspended_at = ?, suspension_reason = ?,
+		version = ?, updated_at = ?
 		WHERE organization_id = ? AND id = ? AND version = ?`,
-		p.Type, nullString(p.ContractorID), p.Description, p.Location, utc(p.ValidFrom), utc(p.ValidTo), utc(p.OriginalValidTo), p.Status,
-		nullString(p.ApprovedBy), nullTime(p.ApprovedAt), nullString(p.ActivatedBy), nullTime(p.ActivatedAt), nullString(p.ClosedBy),
-		nullTime(p.ClosedAt), p.CloseNotes, p.Reason, p.Version, utc(p.UpdatedAt), orgID, p.ID, version)
+		p.Type, p.TypeKey, p.TypeVersion, nullString(p.ContractorID), p.Description, p.Location, utc(p.ValidFrom), utc(p.ValidTo),
+		utc(p.OriginalValidTo), p.Status, nullString(p.ApprovedBy), nullTime(p.ApprovedAt), nullString(p.ActivatedBy), nullTime(p.ActivatedAt),
+		nullString(p.ClosedBy), nullTime(p.ClosedAt), p.CloseNotes, p.Reason, nullTime(p.RetestDueAt), nullTime(p.SuspendedAt),
+		p.SuspensionReason, p.Version, utc(p.UpdatedAt), orgID, p.ID, version)
 	return t.expectVersion(ctx, res, err, "permits", "permit", orgID, p.ID)
 }
 
@@ -192,17 +205,24 @@ func (t permitTx) queryPermits(ctx context.Context, query string, args ...any) (
 	return out, rows.Err()
 }
 
-// FindOverlapping uses the clash index: one station's Approved and Active
-// permits, by validity.
+// FindOverlapping uses the clash index: one station's Approved, Active and
+// Suspended permits (stopped work still holds its place), by validity.
 func (t permitTx) FindOverlapping(ctx context.Context, orgID, stationID string, from, to time.Time, exceptID string) ([]permit.Permit, error) {
 	return t.queryPermits(ctx, `SELECT `+permitColumns+` FROM permits WHERE organization_id = ? AND station_id = ?
-		AND status IN ('Approved', 'Active') AND valid_from < ? AND valid_to > ? AND id <> ? ORDER BY valid_from, id`,
+		AND status IN ('Approved', 'Active', 'Suspended') AND valid_from < ? AND valid_to > ? AND id <> ? ORDER BY valid_from, id`,
 		orgID, stationID, utc(to), utc(from), exceptID)
 }
 
 func (t permitTx) FindExpiring(ctx context.Context, orgID string, at time.Time, limit int) ([]permit.Permit, error) {
 	return t.queryPermits(ctx, `SELECT `+permitColumns+` FROM permits WHERE organization_id = ?
-		AND status IN ('Approved', 'Active') AND valid_to <= ? ORDER BY valid_to, id LIMIT ?`, orgID, utc(at), limit)
+		AND status IN ('Approved', 'Active', 'Suspended') AND valid_to <= ? ORDER BY valid_to, id LIMIT ?`, orgID, utc(at), limit)
+}
+
+// FindRetestDue lists Active permits whose gas re-test is overdue, the
+// oldest due first.
+func (t permitTx) FindRetestDue(ctx context.Context, orgID string, at time.Time, limit int) ([]permit.Permit, error) {
+	return t.queryPermits(ctx, `SELECT `+permitColumns+` FROM permits WHERE organization_id = ?
+		AND status = 'Active' AND retest_due_at <= ? ORDER BY retest_due_at, id LIMIT ?`, orgID, utc(at), limit)
 }
 
 func (t permitTx) FindPrecautions(ctx context.Context, orgID, permitID string) ([]permit.Precaution, error) {
@@ -244,16 +264,20 @@ func (t permitTx) ClearPrecautions(ctx context.Context, orgID, permitID string) 
 }
 
 func (t permitTx) CreateGasTest(ctx context.Context, orgID string, g *permit.GasTest) error {
-	_, err := t.Exec(ctx, `INSERT INTO permit_gas_tests (organization_id, id, permit_id, o2, lel, h2s, co, tested_at, tester, instrument,
-		passed, failures, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		orgID, g.ID, g.PermitID, g.O2, g.LEL, g.H2S, g.CO, utc(g.TestedAt), g.Tester, g.Instrument, g.Passed,
+	readings, err := json.Marshal(g.Readings)
+	if err != nil {
+		return err
+	}
+	_, err = t.Exec(ctx, `INSERT INTO permit_gas_tests (organization_id, id, permit_id, readings, tested_at, tester, instrument,
+		passed, failures, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		orgID, g.ID, g.PermitID, string(readings), utc(g.TestedAt), g.Tester, g.Instrument, g.Passed,
 		strings.Join(g.Failures, "\n"), g.RecordedBy, utc(g.RecordedAt))
 	return err
 }
 
 // FindGasTests lists a permit's gas tests, newest first.
 func (t permitTx) FindGasTests(ctx context.Context, orgID, permitID string) ([]permit.GasTest, error) {
-	rows, err := t.Query(ctx, `SELECT id, o2, lel, h2s, co, tested_at, tester, instrument, passed, failures, recorded_by, recorded_at
+	rows, err := t.Query(ctx, `SELECT id, readings, tested_at, tester, instrument, passed, failures, recorded_by, recorded_at
 		FROM permit_gas_tests WHERE organization_id = ? AND permit_id = ? ORDER BY tested_at DESC, id DESC`, orgID, permitID)
 	if err != nil {
 		return nil, err
@@ -262,9 +286,12 @@ func (t permitTx) FindGasTests(ctx context.Context, orgID, permitID string) ([]p
 	out := []permit.GasTest{}
 	for rows.Next() {
 		g := permit.GasTest{PermitID: permitID}
-		var failures string
-		if err := rows.Scan(&g.ID, &g.O2, &g.LEL, &g.H2S, &g.CO, &g.TestedAt, &g.Tester, &g.Instrument, &g.Passed, &failures,
+		var failures, readings string
+		if err := rows.Scan(&g.ID, &readings, &g.TestedAt, &g.Tester, &g.Instrument, &g.Passed, &failures,
 			&g.RecordedBy, &g.RecordedAt); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(readings), &g.Readings); err != nil {
 			return nil, err
 		}
 		if failures != "" {
@@ -308,4 +335,47 @@ func (t permitTx) AppendPermitEvent(ctx context.Context, orgID string, e *permit
 
 func (t permitTx) FindPermitEvents(ctx context.Context, orgID, permitID string) ([]permit.Event, error) {
 	return findHistory(ctx, t.Tx, "permit_events", "permit_id", orgID, permitID)
+}
+
+func (t permitTx) CreateIsolation(ctx context.Context, orgID string, i *permit.Isolation) error {
+	_, err := t.Exec(ctx, `INSERT INTO permit_isolations (organization_id, id, permit_id, point, method, note, applied_by, applied_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, orgID, i.ID, i.PermitID, i.Point, i.Method, i.Note, i.AppliedBy, utc(i.AppliedAt))
+	return err
+}
+
+func (t permitTx) RemoveIsolation(ctx context.Context, orgID string, i *permit.Isolation) error {
+	res, err := t.Exec(ctx, `UPDATE permit_isolations SET removed_by = ?, removed_at = ?, note = ?
+		WHERE organization_id = ? AND permit_id = ? AND id = ? AND removed_at IS NULL`,
+		i.RemovedBy, nullTime(i.RemovedAt), i.Note, orgID, i.PermitID, i.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return hse.Conflict("ISOLATION_REMOVED", "the isolation was removed already")
+	}
+	return nil
+}
+
+// FindIsolations lists a permit's isolations, oldest first.
+func (t permitTx) FindIsolations(ctx context.Context, orgID, permitID string) ([]permit.Isolation, error) {
+	rows, err := t.Query(ctx, `SELECT id, point, method, note, applied_by, applied_at, removed_by, removed_at FROM permit_isolations
+		WHERE organization_id = ? AND permit_id = ? ORDER BY applied_at, id`, orgID, permitID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []permit.Isolation{}
+	for rows.Next() {
+		i := permit.Isolation{PermitID: permitID}
+		var removedBy sql.NullString
+		var removedAt sql.NullTime
+		if err := rows.Scan(&i.ID, &i.Point, &i.Method, &i.Note, &i.AppliedBy, &i.AppliedAt, &removedBy, &removedAt); err != nil {
+			return nil, err
+		}
+		i.AppliedAt, i.RemovedBy, i.RemovedAt = i.AppliedAt.UTC(), removedBy.String, timePtr(removedAt)
+		out = append(out, i)
+	}
+	return out, rows.Err()
 }

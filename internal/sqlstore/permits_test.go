@@ -23,6 +23,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		h := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
 		for _, orgID := range []string{a.orgID, b.orgID} {
 			if err := db.InTx(ctx, sqlstore.Scope{OrgID: orgID}, func(tx *sqlstore.Tx) error {
+				if err := tx.CreateStarterPermitTypes(ctx, orgID, t0); err != nil {
+					return err
+				}
 				_, err := tx.Exec(ctx, `INSERT INTO stations (organization_id, id, code, name, risk_category, audit_frequency, created_at, updated_at)
 					VALUES (?, 'st', 'ST', 'S', 'Low', 'Monthly', ?, ?)`, orgID, t0, t0)
 				return err
@@ -33,7 +36,7 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		create := func(orgID, id, status string, from, to time.Time) {
 			t.Helper()
 			err := db.Permits().InTx(ctx, hse.TxScope{OrgID: orgID}, func(tx permit.Tx) error {
-				return tx.CreatePermit(ctx, orgID, &permit.Permit{ID: id, Number: id, Type: permit.TypeHotWork, StationID: "st", RequestedBy: "u",
+				return tx.CreatePermit(ctx, orgID, &permit.Permit{ID: id, Number: id, Type: "Hot Work", TypeKey: permit.KeyHotWork, TypeVersion: 1, StationID: "st", RequestedBy: "u",
 					Description: "d", Location: "l", ValidFrom: from, ValidTo: to, OriginalValidTo: to, Status: status, Version: 1, CreatedAt: t0, UpdatedAt: t0})
 			})
 			if err != nil {
@@ -44,6 +47,19 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		create(a.orgID, "active", permit.StatusActive, h(4), h(8))
 		create(a.orgID, "draft", permit.StatusDraft, h(0), h(8))
 		create(b.orgID, "other", permit.StatusActive, h(0), h(8))
+		create(a.orgID, "stopped", permit.StatusSuspended, h(1), h(3))
+		// Active work with a gas re-test due at +2h.
+		if err := db.Permits().InTx(ctx, hse.TxScope{OrgID: a.orgID}, func(tx permit.Tx) error {
+			p, err := tx.FindPermit(ctx, a.orgID, "active")
+			if err != nil {
+				return err
+			}
+			due := h(2)
+			p.RetestDueAt = &due
+			return tx.UpdatePermit(ctx, a.orgID, p, p.Version)
+		}); err != nil {
+			t.Fatal(err)
+		}
 		ids := func(ps []permit.Permit) string {
 			out := ""
 			for _, p := range ps {
@@ -57,9 +73,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 				except   string
 				want     string
 			}{
-				{0, 8, "", "approved active "},
-				{4, 6, "", "active "},         // touches "approved" at 4
-				{3, 5, "approved", "active "}, // the permit itself is left out
+				{0, 8, "", "approved stopped active "}, // suspended work still holds its place
+				{4, 6, "", "active "},                  // touches "approved" at 4
+				{3, 5, "approved", "active "},          // the permit itself is left out
 				{8, 9, "", ""},
 			} {
 				got, err := tx.FindOverlapping(ctx, a.orgID, "st", h(c.from), h(c.to), c.except)
@@ -74,8 +90,17 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if ids(got) != "approved " {
+			if ids(got) != "stopped approved " {
 				t.Errorf("expiring at +4h: %q", ids(got))
+			}
+			for at, want := range map[int]string{1: "", 2: "active "} {
+				got, err := tx.FindRetestDue(ctx, a.orgID, h(at), 10)
+				if err != nil {
+					return err
+				}
+				if ids(got) != want {
+					t.Errorf("re-tests due at +%dh: %q, want %q", at, ids(got), want)
+				}
 			}
 			return nil
 		})
@@ -85,6 +110,9 @@ func TestPermitOverlapAndExpiryReads(t *testing.T) {
 		orgs, err := db.Permits().ExpiringOrgs(ctx, h(8))
 		if err != nil || len(orgs) != 2 {
 			t.Errorf("organizations with permits to expire at +8h: %v %v", orgs, err)
+		}
+		if orgs, err := db.Permits().RetestDueOrgs(ctx, h(2)); err != nil || len(orgs) != 1 || orgs[0] != a.orgID {
+			t.Errorf("organizations with re-tests due at +2h: %v %v", orgs, err)
 		}
 	})
 }
@@ -102,7 +130,8 @@ func TestPermitTablesForceRLS(t *testing.T) {
 func permitTablesForceRLS(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	err := db.InTx(ctx, sqlstore.Scope{Platform: true, ReadOnly: true}, func(tx *sqlstore.Tx) error {
-		for _, table := range []string{"permits", "permit_precautions", "permit_gas_tests", "permit_extensions", "permit_events"} {
+		for _, table := range []string{"permits", "permit_precautions", "permit_gas_tests", "permit_extensions", "permit_events",
+			"permit_types", "permit_type_versions", "permit_isolations"} {
 			var enabled, forced bool
 			if err := tx.QueryRow(ctx, `SELECT relrowsecurity, relforcerowsecurity FROM pg_class
 				WHERE relnamespace = current_schema()::regnamespace AND relname = ?`, table).Scan(&enabled, &forced); err != nil {

@@ -69,6 +69,24 @@ type Scope struct {
 // transaction is held open instead of committed, and later ones join it
 // (see Holder).
 func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
+	return db.inTx(ctx, sc, fn, nil, false)
+}
+
+// inTx is InTx; release, when not nil, is called once the transaction has
+// ended: committed, rolled back, or handed to a holder and ended by it.
+// counted says the caller counts it against the reads already (see
+// fairness).
+func (db *DB) inTx(ctx context.Context, sc Scope, fn func(*Tx) error, release func(), counted bool) error {
+	if release == nil {
+		release = func() {}
+	}
+	if !sc.ReadOnly && !counted && db.write != db.read && !db.joins(ctx) {
+		// Every write waits for the one writer connection: it counts
+		// against the reads until it is done.
+		done := db.fair.queued()
+		next := release
+		release = func() { done(); next() }
+	}
 	if h := holderOf(ctx, db); h != nil && h.mu.TryLock() {
 		// TryLock: a transaction opened inside another's fn (nested) runs
 		// on its own, as it would without the holder, instead of waiting
@@ -76,9 +94,10 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 		defer h.mu.Unlock()
 		switch {
 		case h.tx != nil:
+			defer release()
 			return unavailable(constraintError(h.join(ctx, sc, fn)))
 		case !h.done && !sc.ReadOnly:
-			return unavailable(db.run(ctx, db.write, nil, sc, fn, h))
+			return unavailable(db.run(ctx, db.write, nil, sc, fn, h, release))
 		}
 	}
 	if sc.ReadOnly {
@@ -88,23 +107,34 @@ func (db *DB) InTx(ctx context.Context, sc Scope, fn func(*Tx) error) error {
 			// pool is query_only already.
 			opts = nil
 		}
-		return unavailable(db.run(ctx, db.read, opts, sc, fn, nil))
+		// Reads yield to a queue of writes for a serialized resource
+		// (see fairness).
+		leave, err := db.fair.enterRead(ctx)
+		if err != nil {
+			release()
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		return unavailable(db.run(ctx, db.read, opts, sc, fn, nil, func() { leave(); release() }))
 	}
-	return unavailable(db.run(ctx, db.write, nil, sc, fn, nil))
+	return unavailable(db.run(ctx, db.write, nil, sc, fn, nil, release))
 }
 
-// run runs fn in a new transaction of pool. With a holder, a transaction
-// whose fn succeeded is handed to it, uncommitted, with its place in the
-// gate.
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error, h *Holder) (err error) {
+// run runs fn in a new transaction of pool and calls release when it has
+// ended. With a holder, a transaction whose fn succeeded is handed to it,
+// uncommitted, with its place in the gate, and release is called when the
+// holder ends it.
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Scope, fn func(*Tx) error, h *Holder,
+	release func()) (err error) {
 	g := db.gateFor(pool)
 	if err := g.enter(ctx); err != nil {
+		release()
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	held := false
 	defer func() {
 		if !held {
 			g.leave()
+			release()
 		}
 	}()
 	life := ctx
@@ -139,7 +169,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, sc Sco
 		return constraintError(err)
 	}
 	if h != nil {
-		h.tx, h.stmts, h.scope, h.leave = sqlTx, stmts, sc, g.leave
+		h.tx, h.stmts, h.scope, h.leave = sqlTx, stmts, sc, func() { g.leave(); release() }
 		held = true
 		return nil
 	}

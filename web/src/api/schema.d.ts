@@ -325,6 +325,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recurring audit schedules
+         * @description Station-scoped members see the schedules of their stations.
+         */
+        get: operations["listAuditSchedules"];
+        put?: never;
+        /**
+         * Create a recurring audit schedule
+         * @description For one station (stationId) or every active station of a region, against a template's latest published version. The Scheduled audits of the occurrences within leadDays are created at once, the later ones by the daily run. An archived template is 409 TEMPLATE_ARCHIVED.
+         */
+        post: operations["createAuditSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One audit schedule */
+        get: operations["getAuditSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an audit schedule
+         * @description Future unstarted (Scheduled) audits follow the change: new dates in order, the template's latest version, a new auditor when the assignee rule changed; those left without an occurrence are cancelled. Audits started, completed, missed or past stay. If-Match or version is required (428 otherwise).
+         */
+        patch: operations["updateAuditSchedule"];
+        trace?: never;
+    };
     "/api/audits": {
         parameters: {
             query?: never;
@@ -363,6 +408,46 @@ export interface paths {
         get: operations["planAudits"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audits/plan/apply-frequency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the plan's suggested frequency to a station and its schedules
+         * @description The station's audit frequency becomes the higher one the plan suggests after Major or Critical findings, and each of its active station schedules that is less frequent takes it (future unstarted audits follow). Needs audits:schedule and stations:update; 409 NO_SUGGESTION when there is none.
+         */
+        post: operations["applySuggestedFrequency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audits/plan/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule the plan's due stations in one call
+         * @description Every station the plan lists as due in [from, to] (overdue ones included) without an open audit gets a Scheduled audit on its due date (today when overdue), all in one transaction. stationIds limits the call; the stations left out are listed in skipped with the reason. Without auditorUserId each station gets its last auditor, else the earliest member who may audit it.
+         */
+        post: operations["scheduleAuditsFromPlan"];
         delete?: never;
         options?: never;
         head?: never;
@@ -460,6 +545,66 @@ export interface paths {
          * @description An invalid step is 409 INVALID_TRANSITION with the current state and the allowed ones.
          */
         post: operations["completeAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audits/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An audit's history, oldest first
+         * @description Kinds: scheduled, status (fromStatus → toStatus), rescheduled, reassigned, schedule_changed (moved by its schedule), missed.
+         */
+        get: operations["listAuditHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audits/{id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a Scheduled or In Progress audit to another auditor
+         * @description The auditor must hold audits:conduct for the station; a reason is required. Recorded in the audit's history; the new auditor gets audit:assigned.
+         */
+        post: operations["reassignAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audits/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a Scheduled audit to another date
+         * @description Today or later, with a reason; the window moves with it. Recorded in the audit's history. 409 AUDIT_NOT_SCHEDULED once started, completed, cancelled or missed.
+         */
+        post: operations["rescheduleAudit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -965,6 +1110,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/forms/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a template
+         * @description It stays readable and its audits keep their versions, but it cannot be scheduled, edited or published (409 TEMPLATE_ARCHIVED) until restored. Refused with 409 TEMPLATE_IN_USE while an active audit schedule uses it.
+         */
+        post: operations["archiveForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/forms/{id}/draft": {
         parameters: {
             query?: never;
@@ -999,6 +1164,26 @@ export interface paths {
          * @description The whole definition is checked; 400 lists every problem by path (definition.sections[1].items[3].key).
          */
         post: operations["publishForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an archived template
+         * @description It can be scheduled, edited and published again.
+         */
+        post: operations["restoreForm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1051,6 +1236,47 @@ export interface paths {
          * @description Each dependency with its status and latency. 503 only when a required dependency (database, file storage) is down; Redis down is reported as degraded with 200.
          */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest imports, newest first, of the kinds the caller may run (errors omitted: read one import for them) */
+        get: operations["listImports"];
+        put?: never;
+        /**
+         * Import stations, members, contractors or contractor documents from a CSV or XLSX file
+         * @description multipart/form-data with the file in the field `file` (CSV in UTF-8, comma- or semicolon-separated, or the first sheet of an XLSX workbook; at most 10 MB, 50,000 rows, 50 columns and 2,000 characters a cell). The first row names the columns (see docs/import.md). `dryRun=true` validates every row by the same rules as the API and reports each error by line and column without writing. A real run writes the valid rows, matched on each record's code (stations: code; contractors and documents: their external code; members: e-mail), so the same file imported again changes nothing. Files up to 500 rows answer 200 with the outcome; larger ones answer 202 while they run: poll GET /api/imports/{id}. Needs the permissions that create and change the records (stations: stations:create and stations:update; contractors: contractors:create and contractors:update; contractor_documents: contractors:update; members: users:invite) and an organization-wide role.
+         */
+        post: operations["startImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An import's progress and outcome, with its errors by line and column
+         * @description Only for callers who may run imports of its kind (others: 404). A running import's `processed` grows as it goes; one whose server stopped shows as `interrupted`.
+         */
+        get: operations["getImport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1440,6 +1666,70 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/api/permit-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's permit types
+         * @description permits:read. Every organization starts with the fuel-station starter types; permits:configure edits them.
+         */
+        get: operations["listPermitTypes"];
+        put?: never;
+        /**
+         * Add a permit type
+         * @description permits:configure. The key is lower_snake_case and never changes; a key or name in use is 409 PERMIT_TYPE_EXISTS. Durations are whole seconds; clashesWith names existing type keys.
+         */
+        post: operations["createPermitType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permit-types/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a permit type: its next version
+         * @description permits:configure. The body is the whole next version; send the current version as If-Match (or version), a stale one is 412 STALE_VERSION. Permits already created keep the version they were created under; new ones take this one. active false archives the type: it takes no new permits.
+         */
+        put: operations["updatePermitType"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permit-types/{key}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version of a permit type
+         * @description permits:read. What the permits created under that version (typeKey, typeVersion) are held to.
+         */
+        get: operations["getPermitTypeVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/permits": {
         parameters: {
             query?: never;
@@ -1455,7 +1745,7 @@ export interface paths {
         put?: never;
         /**
          * Request a permit to work (a Draft)
-         * @description permits:request. validTo − validFrom is at most the type's maximum duration (see the permit types table). contractorId is optional for in-house work; contractor staff always request for their own company. attachmentIds must be files of the organization you may see (422 UNKNOWN_ATTACHMENT otherwise).
+         * @description permits:request. The permit is held to the current version of its type (typeVersion). validTo − validFrom is at most the type's maxDurationSeconds. contractorId is optional for in-house work; contractor staff always request for their own company. attachmentIds must be files of the organization you may see (422 UNKNOWN_ATTACHMENT otherwise).
          */
         post: operations["createPermit"];
         delete?: never;
@@ -1473,7 +1763,7 @@ export interface paths {
         };
         /**
          * The station board: permits in force now at a station
-         * @description Approved and Active permits whose validity includes now. The station is required; one outside your scope is 404.
+         * @description Approved, Active and Suspended permits whose validity includes now. The station is required; one outside your scope is 404.
          */
         get: operations["permitBoard"];
         put?: never;
@@ -1575,8 +1865,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Close out the work (Active → Closed)
-         * @description permits:close, with close-out notes. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match is optional.
+         * Close out the work (Active or Suspended → Closed)
+         * @description permits:close, with close-out notes. Refused with 409 ISOLATIONS_APPLIED (details.isolationIds) while an isolation is still applied. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match is optional.
          */
         post: operations["closePermit"];
         delete?: never;
@@ -1617,7 +1907,7 @@ export interface paths {
         put?: never;
         /**
          * Extend an Approved or Active permit
-         * @description permits:approve, never by the requester, with the reason. One extension adds at most the type's maximum duration, and the span from validFrom stays within the type's maximum total. Refused with every reason at once as 409 EXTENSION_REFUSED: SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. The extension is kept against the original, with the old and new validTo. If-Match is optional.
+         * @description permits:approve, never by the requester, with the reason; Approved, Active or Suspended. Under the permit's type version: one extension adds at most maxExtensionSeconds, there are at most maxExtensions of them (409 EXTENSION_LIMIT), and the span from validFrom stays within maxTotalSeconds. Refused with every reason at once as 409 EXTENSION_REFUSED: SELF_APPROVAL, CONTRACTOR_NOT_ACTIVE or CONTRACTOR_DOCUMENT_INVALID through the new validTo, PERMIT_CLASH of the longer window. The extension is kept against the original, with the old and new validTo. If-Match is optional.
          */
         post: operations["extendPermit"];
         delete?: never;
@@ -1637,7 +1927,7 @@ export interface paths {
         put?: never;
         /**
          * Record a gas test
-         * @description Safe: O2 19.5-23.5 %, LEL below 10 %, H2S below 10 ppm, CO below 35 ppm. Every test is kept and the latest counts; a test stands for the type's gas-test validity. Until the permit is finished. The response is the permit.
+         * @description permits:gas_test (the competence to test), never by the permit's requester (403 SELF_GAS_TEST). readings holds a reading for every gas of the permit's type (422 naming readings.<gas> otherwise), judged against the type's limits (starter types: O2 19.5-23.5 %, LEL below 10 %, H2S below 10 ppm, CO below 35 ppm); o2, lel, h2s and co are accepted as well. Every test is kept and the latest counts. While the permit is Active, a passing test sets retestDueAt (testedAt + the type's re-test interval) and a failing one suspends the work at once (status Suspended, work_permit:suspended to the issuer). Until the permit is finished (409 PERMIT_FINISHED); a type without gases is 409 GAS_TEST_NOT_NEEDED. The response is the permit.
          */
         post: operations["recordPermitGasTest"];
         delete?: never;
@@ -1655,11 +1945,51 @@ export interface paths {
         };
         /**
          * A permit's history, oldest first
-         * @description Kinds: created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended; expiry has no actor.
+         * @description Kinds: created, updated, status_changed, precaution_confirmed, precaution_cleared, gas_test_recorded, extended, isolation_applied, isolation_removed; expiry and the system's suspensions have no actor.
          */
         get: operations["listPermitHistory"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permits/{id}/isolations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an isolation (lock-out/tag-out) applied
+         * @description permits:request, permits:activate or permits:approve; once the permit is Approved and until it closes (409 PERMIT_NOT_ISOLATABLE). Who applied it and when are recorded. The response is the permit. If-Match is optional.
+         */
+        post: operations["applyPermitIsolation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permits/{id}/isolations/{isolationId}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an isolation removed
+         * @description permits:request, permits:activate or permits:approve. An isolation removed already is 409 ISOLATION_REMOVED. The permit closes only when every isolation is removed. If-Match is optional.
+         */
+        post: operations["removePermitIsolation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1676,7 +2006,7 @@ export interface paths {
         get?: never;
         /**
          * Confirm a mandatory precaution (or withdraw the confirmation)
-         * @description While the permit is Draft or Pending Approval; by someone with permits:request, permits:activate or permits:approve. The keys of each type are in the permit types table. If-Match is optional.
+         * @description While the permit is Draft or Pending Approval; by someone with permits:request, permits:activate or permits:approve. The keys are the permit's precautions: those of its type's version (GET /api/permit-types). If-Match is optional.
          */
         put: operations["confirmPermitPrecaution"];
         post?: never;
@@ -1706,6 +2036,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/permits/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart suspended work (Suspended → Active)
+         * @description permits:activate. Needs a passing gas test taken since the suspension and not yet due again, when the type tests gases, and the validity not over: 409 RESUME_REFUSED with details.reasons (GAS_TEST_MISSING, GAS_TEST_FAILED, GAS_TEST_STALE, VALIDITY_PASSED). Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match is optional.
+         */
+        post: operations["resumePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/permits/{id}/submit": {
         parameters: {
             query?: never;
@@ -1720,6 +2070,26 @@ export interface paths {
          * @description permits:request. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match is optional.
          */
         post: operations["submitPermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permits/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop the work (Active → Suspended)
+         * @description permits:activate (the area authority) or permits:approve (the issuer), with the reason. The issuer is told (work_permit:suspended). The system suspends by itself when a gas re-test is missed or fails. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match is optional.
+         */
+        post: operations["suspendPermit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1960,7 +2330,7 @@ export interface components {
         ActivatePermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -1989,10 +2359,32 @@ export interface components {
             severity?: string;
             value?: unknown;
         };
+        AppliedView: {
+            /** @description the station's audit frequency before */
+            from: string;
+            reason: string;
+            /** @description the station's schedules that took the frequency, with what their audits did */
+            schedules: components["schemas"]["ScheduleSaved"][] | null;
+            stationId: string;
+            /** @description the suggested frequency, now the station's */
+            to: string;
+        };
+        ApplyPermitIsolationRequest: {
+            /** @description how: breaker locked off, lock and tag numbers */
+            method: string;
+            note?: string;
+            /** @description what is isolated, e.g. Dispenser 3 pump motor, panel B circuit 7 */
+            point: string;
+            /** Format: int64 */
+            version?: number;
+        };
+        ApplySuggestedFrequencyRequest: {
+            stationId: string;
+        };
         ApprovePermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -2065,11 +2457,17 @@ export interface components {
             findings: components["schemas"]["Finding"][] | null;
             formVersionId: string;
             id: string;
+            /** Format: date-time */
+            missedAt?: string;
             /** @description AUD-<year>-<seq> */
             number: string;
+            /** @description YYYY-MM-DD: its schedule's date for it, kept when rescheduled */
+            occurrenceDate?: string;
             region: string;
             /** @enum {string} */
             result?: "Pass" | "Fail" | "";
+            /** @description the audit schedule that created it */
+            scheduleId?: string;
             /** @description YYYY-MM-DD */
             scheduledFor: string;
             /** Format: double */
@@ -2079,7 +2477,7 @@ export interface components {
             stationId: string;
             stationName: string;
             /** @enum {string} */
-            status: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled";
+            status: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled" | "Missed";
             templateId: string;
             templateName: string;
             /** Format: date-time */
@@ -2091,6 +2489,8 @@ export interface components {
             version: number;
             /** Format: int64 */
             versionNumber: number;
+            /** @description YYYY-MM-DD: the last day it may be started; then it is Missed */
+            windowEnds?: string;
         };
         AuditEntry: {
             action: string;
@@ -2129,11 +2529,17 @@ export interface components {
             createdBy: string;
             formVersionId: string;
             id: string;
+            /** Format: date-time */
+            missedAt?: string;
             /** @description AUD-<year>-<seq> */
             number: string;
+            /** @description YYYY-MM-DD: its schedule's date for it, kept when rescheduled */
+            occurrenceDate?: string;
             region: string;
             /** @enum {string} */
             result?: "Pass" | "Fail" | "";
+            /** @description the audit schedule that created it */
+            scheduleId?: string;
             /** @description YYYY-MM-DD */
             scheduledFor: string;
             /** Format: double */
@@ -2143,7 +2549,7 @@ export interface components {
             stationId: string;
             stationName: string;
             /** @enum {string} */
-            status: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled";
+            status: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled" | "Missed";
             templateId: string;
             templateName: string;
             /** Format: date-time */
@@ -2155,6 +2561,16 @@ export interface components {
             version: number;
             /** Format: int64 */
             versionNumber: number;
+            /** @description YYYY-MM-DD: the last day it may be started; then it is Missed */
+            windowEnds?: string;
+        };
+        BulkSkip: {
+            reason: string;
+            stationId: string;
+        };
+        BulkView: {
+            created: components["schemas"]["AuditView"][] | null;
+            skipped: components["schemas"]["BulkSkip"][] | null;
         };
         CancelAuditRequest: {
             reason: string;
@@ -2162,7 +2578,7 @@ export interface components {
         CancelPermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -2194,7 +2610,7 @@ export interface components {
         ClosePermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -2225,8 +2641,20 @@ export interface components {
             version?: number;
         };
         Condition: {
+            /**
+             * Format: double
+             * @description shown when the referenced number item's answer is above this
+             */
+            above?: number;
+            /**
+             * Format: double
+             * @description shown when the referenced number item's answer is below this
+             */
+            below?: number;
             /** @description an answer value of the referenced item, e.g. "yes" or 3 */
-            equals: unknown;
+            equals?: unknown;
+            /** @description shown when the referenced pass_fail_na, yes_no or rating item failed */
+            failed?: boolean;
             itemKey: string;
         };
         ConfirmPasswordResetRequest: {
@@ -2315,12 +2743,56 @@ export interface components {
             description: string;
             location: string;
             stationId: string;
-            /** @enum {string} */
-            type: "Hot Work" | "Confined Space Entry" | "Work at Height" | "Electrical" | "Excavation" | "Tank Cleaning" | "General";
+            /** @description the key or name of one of the organization's active permit types (GET /api/permit-types) */
+            type: string;
             /** Format: date-time */
             validFrom: string;
             /** Format: date-time */
             validTo: string;
+        };
+        CreatePermitTypeRequest: {
+            /** @description default true */
+            active?: boolean;
+            /** @description keys of the types whose work must not overlap with this one at a station */
+            clashesWith: string[] | null;
+            /** @description contractor document types valid through validTo: insurance, licence, certification, other */
+            documents: string[] | null;
+            /**
+             * Format: int64
+             * @description how long a test stands for approval and activation; 0 without gases
+             */
+            gasTestValiditySeconds: number;
+            /** @description measured by every gas test; empty: the type needs no gas test */
+            gases: components["schemas"]["GasView"][] | null;
+            key: string;
+            /**
+             * Format: int64
+             * @description validTo − validFrom of a new permit
+             */
+            maxDurationSeconds: number;
+            /**
+             * Format: int64
+             * @description what one extension adds at most
+             */
+            maxExtensionSeconds: number;
+            /**
+             * Format: int64
+             * @description how many extensions a permit may have (0: none)
+             */
+            maxExtensions: number;
+            /**
+             * Format: int64
+             * @description validFrom to the latest validTo, extensions included
+             */
+            maxTotalSeconds: number;
+            name: string;
+            /** @description all must be confirmed before approval */
+            precautions: components["schemas"]["PrecautionDefView"][] | null;
+            /**
+             * Format: int64
+             * @description while Active, how often the air is tested again (0: no re-tests); a missed re-test suspends the work
+             */
+            retestIntervalSeconds: number;
         };
         Definition: {
             /**
@@ -2425,34 +2897,61 @@ export interface components {
         GasTestView: {
             /**
              * Format: double
-             * @description ppm; safe below 35
+             * @description readings.CO, when measured
              */
-            co: number;
+            co?: number;
             failures: string[] | null;
             /**
              * Format: double
-             * @description ppm; safe below 10
+             * @description readings.H2S, when measured
              */
-            h2s: number;
+            h2s?: number;
             id: string;
             instrument?: string;
             /**
              * Format: double
-             * @description % of the lower explosive limit; safe below 10
+             * @description readings.LEL, when measured
              */
-            lel: number;
+            lel?: number;
             /**
              * Format: double
-             * @description % by volume; safe 19.5-23.5
+             * @description readings.O2, when measured
              */
-            o2: number;
+            o2?: number;
             passed: boolean;
+            /** @description by gas key: O2 in % by volume, LEL in % of the lower explosive limit, H2S and CO in ppm, or the type's own gases */
+            readings: {
+                [key: string]: number;
+            };
             /** Format: date-time */
             recordedAt: string;
+            /** @description the gas tester (permits:gas_test) who recorded it */
             recordedBy: string;
             /** Format: date-time */
             testedAt: string;
             tester: string;
+        };
+        GasView: {
+            /**
+             * Format: double
+             * @description a reading passes when strictly below this
+             */
+            below?: number;
+            /** @description O2, LEL, H2S, CO or your own; letters, digits and _ */
+            key: string;
+            label?: string;
+            /**
+             * Format: double
+             * @description a reading passes when at most this
+             */
+            max?: number;
+            /**
+             * Format: double
+             * @description a reading passes when at least this
+             */
+            min?: number;
+            /** @description %, % LEL, ppm */
+            unit?: string;
         };
         Health: {
             /** Format: double */
@@ -2506,6 +3005,67 @@ export interface components {
             /** @description YYYY-MM */
             month: string;
             stationId: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ImportErrorView: {
+            /** @description as the file's header names it */
+            column?: string;
+            /**
+             * Format: int64
+             * @description 1 is the header row; 0 the whole file
+             */
+            line: number;
+            message: string;
+        };
+        ImportView: {
+            /**
+             * Format: int64
+             * @description rows that created a record (in a dry run: would create)
+             */
+            created: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description validated only: nothing was written */
+            dryRun: boolean;
+            /** Format: int64 */
+            errorCount: number;
+            errors: components["schemas"]["ImportErrorView"][] | null;
+            /** @description more errors than are kept (5,000): fix these and run a dry run again */
+            errorsTruncated: boolean;
+            /**
+             * Format: int64
+             * @description rows with errors, not imported
+             */
+            failed: number;
+            fileName: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            id: string;
+            /** @enum {string} */
+            kind: "stations" | "members" | "contractors" | "contractor_documents";
+            /**
+             * Format: int64
+             * @description rows done so far
+             */
+            processed: number;
+            /**
+             * @description failed: nothing imported (the header or the file is wrong); completed_with_errors: the valid rows were imported, the rows in errors were not; interrupted: the server stopped while it ran, run the file again to complete it
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "completed_with_errors" | "failed" | "interrupted";
+            /**
+             * Format: int64
+             * @description data rows in the file
+             */
+            total: number;
+            /** Format: int64 */
+            unchanged: number;
+            /** Format: int64 */
+            updated: number;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -2623,6 +3183,22 @@ export interface components {
             /** @description for station-scoped roles */
             stationIds?: string[] | null;
         };
+        IsolationView: {
+            /** @description still in place: the permit does not close until every isolation is removed */
+            applied: boolean;
+            /** Format: date-time */
+            appliedAt: string;
+            appliedBy: string;
+            id: string;
+            /** @description how: lock, tag number */
+            method: string;
+            note?: string;
+            /** @description what is isolated */
+            point: string;
+            /** Format: date-time */
+            removedAt?: string;
+            removedBy?: string;
+        };
         Item: {
             /** @description a failure makes the audit fail whatever the score */
             critical?: boolean;
@@ -2674,6 +3250,9 @@ export interface components {
         ItemsOutputOrgSummaryBody: {
             items: components["schemas"]["OrgSummary"][] | null;
         };
+        ItemsOutputPermitTypeViewBody: {
+            items: components["schemas"]["PermitTypeView"][] | null;
+        };
         ItemsOutputPermitViewBody: {
             items: components["schemas"]["PermitView"][] | null;
         };
@@ -2682,6 +3261,9 @@ export interface components {
         };
         ItemsOutputRoleBody: {
             items: components["schemas"]["Role"][] | null;
+        };
+        ItemsOutputScheduleViewBody: {
+            items: components["schemas"]["ScheduleView"][] | null;
         };
         ListAuditLogResponse: {
             items: components["schemas"]["AuditEntry"][] | null;
@@ -2860,7 +3442,11 @@ export interface components {
              */
             gasTestValiditySeconds?: number;
             gasTests: components["schemas"]["GasTestView"][] | null;
+            /** @description what each gas test of this permit measures, and the safe limits */
+            gases: components["schemas"]["GasView"][] | null;
             id: string;
+            /** @description lock-out/tag-out points, oldest first */
+            isolations: components["schemas"]["IsolationView"][] | null;
             /** @description the exact place of the work at the station */
             location: string;
             /** @description PTW-<year>-<seq> */
@@ -2875,11 +3461,32 @@ export interface components {
             /** @description why it was rejected or cancelled */
             reason?: string;
             requestedBy: string;
+            /**
+             * Format: date-time
+             * @description while Active: when the next gas test is due; missed, the work is Suspended
+             */
+            retestDueAt?: string;
+            /**
+             * Format: int64
+             * @description while Active, the atmosphere is tested again this often, in seconds
+             */
+            retestIntervalSeconds?: number;
             stationId: string;
             /** @enum {string} */
-            status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Closed" | "Rejected" | "Cancelled" | "Expired";
-            /** @enum {string} */
-            type: "Hot Work" | "Confined Space Entry" | "Work at Height" | "Electrical" | "Excavation" | "Tank Cleaning" | "General";
+            status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Suspended" | "Closed" | "Rejected" | "Cancelled" | "Expired";
+            /** Format: date-time */
+            suspendedAt?: string;
+            /** @description why Suspended work stopped */
+            suspensionReason?: string;
+            /** @description the name of its permit type's version */
+            type: string;
+            /** @description the key of the organization's permit type (see /api/permit-types) */
+            typeKey: string;
+            /**
+             * Format: int64
+             * @description the version of the type the permit is held to; later edits of the type do not change it
+             */
+            typeVersion: number;
             /** Format: date-time */
             updatedAt: string;
             /** Format: date-time */
@@ -2889,6 +3496,103 @@ export interface components {
             /**
              * Format: int64
              * @description send as If-Match (or version) with a change
+             */
+            version: number;
+        };
+        PermitTypeVersionView: {
+            /** @description keys of the types whose work must not overlap with this one at a station */
+            clashesWith: string[] | null;
+            /** @description contractor document types valid through validTo: insurance, licence, certification, other */
+            documents: string[] | null;
+            /**
+             * Format: int64
+             * @description how long a test stands for approval and activation; 0 without gases
+             */
+            gasTestValiditySeconds: number;
+            /** @description measured by every gas test; empty: the type needs no gas test */
+            gases: components["schemas"]["GasView"][] | null;
+            key: string;
+            /**
+             * Format: int64
+             * @description validTo − validFrom of a new permit
+             */
+            maxDurationSeconds: number;
+            /**
+             * Format: int64
+             * @description what one extension adds at most
+             */
+            maxExtensionSeconds: number;
+            /**
+             * Format: int64
+             * @description how many extensions a permit may have (0: none)
+             */
+            maxExtensions: number;
+            /**
+             * Format: int64
+             * @description validFrom to the latest validTo, extensions included
+             */
+            maxTotalSeconds: number;
+            name: string;
+            /** @description all must be confirmed before approval */
+            precautions: components["schemas"]["PrecautionDefView"][] | null;
+            /**
+             * Format: int64
+             * @description while Active, how often the air is tested again (0: no re-tests); a missed re-test suspends the work
+             */
+            retestIntervalSeconds: number;
+            /** Format: int64 */
+            version: number;
+        };
+        PermitTypeView: {
+            /** @description inactive types take no new permits */
+            active: boolean;
+            /** @description keys of the types whose work must not overlap with this one at a station */
+            clashesWith: string[] | null;
+            /** @description contractor document types valid through validTo: insurance, licence, certification, other */
+            documents: string[] | null;
+            /**
+             * Format: int64
+             * @description how long a test stands for approval and activation; 0 without gases
+             */
+            gasTestValiditySeconds: number;
+            /** @description measured by every gas test; empty: the type needs no gas test */
+            gases: components["schemas"]["GasView"][] | null;
+            key: string;
+            /**
+             * Format: int64
+             * @description validTo − validFrom of a new permit
+             */
+            maxDurationSeconds: number;
+            /**
+             * Format: int64
+             * @description what one extension adds at most
+             */
+            maxExtensionSeconds: number;
+            /**
+             * Format: int64
+             * @description how many extensions a permit may have (0: none)
+             */
+            maxExtensions: number;
+            /**
+             * Format: int64
+             * @description validFrom to the latest validTo, extensions included
+             */
+            maxTotalSeconds: number;
+            name: string;
+            /** @description all must be confirmed before approval */
+            precautions: components["schemas"]["PrecautionDefView"][] | null;
+            /**
+             * Format: int64
+             * @description while Active, how often the air is tested again (0: no re-tests); a missed re-test suspends the work
+             */
+            retestIntervalSeconds: number;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description absent for the starter content */
+            updatedBy?: string;
+            /**
+             * Format: int64
+             * @description the current version; send it as If-Match to change the type
              */
             version: number;
         };
@@ -2924,11 +3628,27 @@ export interface components {
             /** @description why it was rejected or cancelled */
             reason?: string;
             requestedBy: string;
+            /**
+             * Format: date-time
+             * @description while Active: when the next gas test is due; missed, the work is Suspended
+             */
+            retestDueAt?: string;
             stationId: string;
             /** @enum {string} */
-            status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Closed" | "Rejected" | "Cancelled" | "Expired";
-            /** @enum {string} */
-            type: "Hot Work" | "Confined Space Entry" | "Work at Height" | "Electrical" | "Excavation" | "Tank Cleaning" | "General";
+            status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Suspended" | "Closed" | "Rejected" | "Cancelled" | "Expired";
+            /** Format: date-time */
+            suspendedAt?: string;
+            /** @description why Suspended work stopped */
+            suspensionReason?: string;
+            /** @description the name of its permit type's version */
+            type: string;
+            /** @description the key of the organization's permit type (see /api/permit-types) */
+            typeKey: string;
+            /**
+             * Format: int64
+             * @description the version of the type the permit is held to; later edits of the type do not change it
+             */
+            typeVersion: number;
             /** Format: date-time */
             updatedAt: string;
             /** Format: date-time */
@@ -2973,6 +3693,11 @@ export interface components {
             /** @description a higher frequency, proposed after Major or Critical findings */
             suggestedFrequency?: string;
             suggestionReason?: string;
+        };
+        PrecautionDefView: {
+            /** @description lower_snake_case; confirmed by PUT /api/permits/{id}/precautions/{key} */
+            key: string;
+            label: string;
         };
         PrecautionView: {
             confirmed: boolean;
@@ -3021,28 +3746,36 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        ReassignAuditRequest: {
+            auditorUserId: string;
+            reason: string;
+        };
         RecordPermitGasTestRequest: {
             /**
              * Format: double
-             * @description ppm
+             * @description ppm (readings.CO)
              */
-            co: number;
+            co?: number;
             /**
              * Format: double
-             * @description ppm
+             * @description ppm (readings.H2S)
              */
-            h2s: number;
+            h2s?: number;
             instrument?: string;
             /**
              * Format: double
-             * @description % of the lower explosive limit
+             * @description % of the lower explosive limit (readings.LEL)
              */
-            lel: number;
+            lel?: number;
             /**
              * Format: double
-             * @description % by volume
+             * @description % by volume (readings.O2)
              */
-            o2: number;
+            o2?: number;
+            /** @description by gas key, e.g. {"O2": 20.9, "LEL": 0} */
+            readings?: {
+                [key: string]: number;
+            };
             /**
              * Format: date-time
              * @description default now
@@ -3124,8 +3857,13 @@ export interface components {
         RejectPermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
             reason?: string;
+            /** Format: int64 */
+            version?: number;
+        };
+        RemovePermitIsolationRequest: {
+            note?: string;
             /** Format: int64 */
             version?: number;
         };
@@ -3141,9 +3879,15 @@ export interface components {
             /** Format: int64 */
             version?: number;
         };
+        RescheduleAuditRequest: {
+            reason: string;
+            /** @description YYYY-MM-DD */
+            scheduledFor: string;
+        };
         Result: {
             criticalFailed: boolean;
             failedItems: components["schemas"]["FailedItem"][] | null;
+            hiddenItems?: string[] | null;
             /** Format: double */
             passMark: number;
             /** @enum {string} */
@@ -3154,6 +3898,14 @@ export interface components {
              */
             score: number;
             sections: components["schemas"]["SectionScore"][] | null;
+        };
+        ResumePermitRequest: {
+            /** @description close: the state the work and the site were left in */
+            notes?: string;
+            /** @description reject and suspend (required), cancel */
+            reason?: string;
+            /** Format: int64 */
+            version?: number;
         };
         Role: {
             /** Format: date-time */
@@ -3190,6 +3942,104 @@ export interface components {
             scheduledFor: string;
             stationId: string;
             templateId: string;
+        };
+        ScheduleAuditsFromPlanRequest: {
+            auditorUserId?: string;
+            /** @description YYYY-MM-DD; default today */
+            from?: string;
+            stationIds?: string[] | null;
+            templateId: string;
+            /** @description YYYY-MM-DD; default 90 days on */
+            to?: string;
+            /**
+             * Format: int64
+             * @description days each audit may be started in; 0 for no window
+             */
+            windowDays?: number;
+        };
+        ScheduleBody: {
+            /** @description false ends the schedule: its future unstarted audits are cancelled */
+            active?: boolean;
+            /** @enum {string} */
+            assigneeRule?: "named" | "station_manager" | "round_robin";
+            auditorUserId?: string;
+            /** @description YYYY-MM-DD, or empty for none */
+            endDate?: string;
+            /** @enum {string} */
+            frequency?: "weekly" | "monthly" | "quarterly" | "semiannually" | "yearly" | "days";
+            groupUserIds?: string[] | null;
+            /** Format: int64 */
+            intervalDays?: number;
+            /**
+             * Format: int64
+             * @description default 30
+             */
+            leadDays?: number;
+            name?: string;
+            region?: string;
+            /** @description YYYY-MM-DD; default today */
+            startDate?: string;
+            stationId?: string;
+            templateId?: string;
+            /**
+             * Format: int64
+             * @description on a change: the version edited, when If-Match is not sent
+             */
+            version?: number;
+            /**
+             * Format: int64
+             * @description default 7
+             */
+            windowDays?: number;
+        };
+        ScheduleSaved: {
+            audits: components["schemas"]["SyncReport"];
+            schedule: components["schemas"]["ScheduleView"];
+        };
+        ScheduleView: {
+            active: boolean;
+            /** @enum {string} */
+            assigneeRule: "named" | "station_manager" | "round_robin";
+            auditorUserId?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description YYYY-MM-DD: no occurrence after it */
+            endDate?: string;
+            /** @enum {string} */
+            frequency: "weekly" | "monthly" | "quarterly" | "semiannually" | "yearly" | "days";
+            groupUserIds?: string[] | null;
+            id: string;
+            /**
+             * Format: int64
+             * @description with frequency days: the days between occurrences
+             */
+            intervalDays?: number;
+            /**
+             * Format: int64
+             * @description how far ahead the server creates the Scheduled audits
+             */
+            leadDays: number;
+            name: string;
+            /** @description every active station of this region is audited */
+            region?: string;
+            /** @description YYYY-MM-DD: the first occurrence; the others follow at the frequency */
+            startDate: string;
+            /** @description the station audited; absent when the schedule covers a region */
+            stationId?: string;
+            templateId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: int64
+             * @description also the ETag
+             */
+            version: number;
+            /**
+             * Format: int64
+             * @description days an audit may be started in, from its date; then it is Missed
+             */
+            windowDays: number;
         };
         Scope: {
             contractorId?: string;
@@ -3294,7 +4144,15 @@ export interface components {
         SubmitPermitRequest: {
             /** @description close: the state the work and the site were left in */
             notes?: string;
-            /** @description reject (required), cancel */
+            /** @description reject and suspend (required), cancel */
+            reason?: string;
+            /** Format: int64 */
+            version?: number;
+        };
+        SuspendPermitRequest: {
+            /** @description close: the state the work and the site were left in */
+            notes?: string;
+            /** @description reject and suspend (required), cancel */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -3302,7 +4160,19 @@ export interface components {
         SwitchOrganizationRequest: {
             organizationId: string;
         };
+        SyncReport: {
+            /** @description ids of future unstarted audits the change left without an occurrence */
+            cancelled: string[] | null;
+            /** @description ids of the audits created */
+            created: string[] | null;
+            /** @description ids of future unstarted audits that followed the change */
+            moved: string[] | null;
+            problems: string[] | null;
+        };
         Template: {
+            /** Format: date-time */
+            archivedAt?: string;
+            archivedBy?: string;
             /** Format: date-time */
             createdAt: string;
             description: string;
@@ -3389,12 +4259,60 @@ export interface components {
             contractorId?: string;
             description?: string;
             location?: string;
-            /** @enum {string} */
-            type?: "Hot Work" | "Confined Space Entry" | "Work at Height" | "Electrical" | "Excavation" | "Tank Cleaning" | "General";
+            /** @description a permit type's key or name; another type puts the draft under that type's current version */
+            type?: string;
             /** Format: date-time */
             validFrom?: string;
             /** Format: date-time */
             validTo?: string;
+            /**
+             * Format: int64
+             * @description the version you edited, instead of If-Match
+             */
+            version?: number;
+        };
+        UpdatePermitTypeRequest: {
+            /** @description default: as it was */
+            active?: boolean;
+            /** @description keys of the types whose work must not overlap with this one at a station */
+            clashesWith: string[] | null;
+            /** @description contractor document types valid through validTo: insurance, licence, certification, other */
+            documents: string[] | null;
+            /**
+             * Format: int64
+             * @description how long a test stands for approval and activation; 0 without gases
+             */
+            gasTestValiditySeconds: number;
+            /** @description measured by every gas test; empty: the type needs no gas test */
+            gases: components["schemas"]["GasView"][] | null;
+            /**
+             * Format: int64
+             * @description validTo − validFrom of a new permit
+             */
+            maxDurationSeconds: number;
+            /**
+             * Format: int64
+             * @description what one extension adds at most
+             */
+            maxExtensionSeconds: number;
+            /**
+             * Format: int64
+             * @description how many extensions a permit may have (0: none)
+             */
+            maxExtensions: number;
+            /**
+             * Format: int64
+             * @description validFrom to the latest validTo, extensions included
+             */
+            maxTotalSeconds: number;
+            name: string;
+            /** @description all must be confirmed before approval */
+            precautions: components["schemas"]["PrecautionDefView"][] | null;
+            /**
+             * Format: int64
+             * @description while Active, how often the air is tested again (0: no re-tests); a missed re-test suspends the work
+             */
+            retestIntervalSeconds: number;
             /**
              * Format: int64
              * @description the version you edited, instead of If-Match
@@ -4139,6 +5057,139 @@ export interface operations {
             };
         };
     };
+    listAuditSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOutputScheduleViewBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAuditSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleSaved"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAuditSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleSaved"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAudits: {
         parameters: {
             query?: {
@@ -4152,7 +5203,7 @@ export interface operations {
                 format?: "json" | "csv";
                 stationId?: string;
                 region?: string;
-                status?: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled";
+                status?: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled" | "Missed";
                 auditorId?: string;
                 result?: "Pass" | "Fail";
                 /** @description search in the number and the station name */
@@ -4250,6 +5301,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ItemsOutputPlanEntryBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applySuggestedFrequency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplySuggestedFrequencyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scheduleAuditsFromPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleAuditsFromPlanRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkView"];
                 };
             };
             /** @description Error */
@@ -4422,6 +5539,115 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOutputHistoryEntryViewBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reassignAudit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description optional: the audit's ETag; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignAuditRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rescheduleAudit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description optional: the audit's ETag; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleAuditRequest"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -5380,6 +6606,8 @@ export interface operations {
                 kind?: "audit" | "inspection" | "daily_checklist";
                 /** @description search in the name */
                 q?: string;
+                /** @description archived templates: left out (default), only them, or with the others */
+                archived?: "exclude" | "only" | "include";
             };
             header?: {
                 Accept?: string;
@@ -5448,6 +6676,41 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the template's ETag; a stale one gets 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5549,6 +6812,41 @@ export interface operations {
             };
         };
     };
+    restoreForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the template's ETag; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listFormVersions: {
         parameters: {
             query?: never;
@@ -5637,6 +6935,157 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    listImports: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportView"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startImport: {
+        parameters: {
+            query: {
+                /** @description what the file holds */
+                kind: "stations" | "members" | "contractors" | "contractor_documents";
+                /** @description validate every row and report the errors without writing anything */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description a .csv or .xlsx file; the format is read from its content
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportView"];
+                };
+            };
+            /** @description Accepted: a large file is running; poll GET /api/imports/{id} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6513,6 +7962,139 @@ export interface operations {
             };
         };
     };
+    listPermitTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOutputPermitTypeViewBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPermitType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePermitTypeRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitTypeView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePermitType: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePermitTypeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitTypeView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPermitTypeVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitTypeVersionView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listPermits: {
         parameters: {
             query?: {
@@ -6524,8 +8106,9 @@ export interface operations {
                 sort?: string;
                 /** @description csv streams every matching row (also Accept: text/csv) */
                 format?: "json" | "csv";
-                status?: "Draft" | "Pending Approval" | "Approved" | "Active" | "Closed" | "Rejected" | "Cancelled" | "Expired";
-                type?: "Hot Work" | "Confined Space Entry" | "Work at Height" | "Electrical" | "Excavation" | "Tank Cleaning" | "General";
+                status?: "Draft" | "Pending Approval" | "Approved" | "Active" | "Suspended" | "Closed" | "Rejected" | "Cancelled" | "Expired";
+                /** @description a permit type's key or name */
+                type?: string;
                 stationId?: string;
                 contractorId?: string;
                 /** @description permits valid at some time after this (YYYY-MM-DD or RFC 3339) */
@@ -7027,6 +8610,83 @@ export interface operations {
             };
         };
     };
+    applyPermitIsolation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyPermitIsolationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removePermitIsolation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                isolationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RemovePermitIsolationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     confirmPermitPrecaution: {
         parameters: {
             query?: never;
@@ -7104,6 +8764,44 @@ export interface operations {
             };
         };
     };
+    resumePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResumePermitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     submitPermit: {
         parameters: {
             query?: never;
@@ -7118,6 +8816,44 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["SubmitPermitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermitDetailsView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suspendPermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuspendPermitRequest"];
             };
         };
         responses: {

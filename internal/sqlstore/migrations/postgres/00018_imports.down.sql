@@ -1,0 +1,2 @@
+DROP TABLE external_refs;
+DROP TABLE imports;
