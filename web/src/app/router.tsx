@@ -123,9 +123,15 @@ const stations = createRoute({
   component: lazyRouteComponent(() => import('../features/stations/StationsPage'), 'StationsPage'),
 });
 
+const changePassword = createRoute({
+  getParentRoute: () => app,
+  path: '/account/password',
+  component: lazyRouteComponent(() => import('../features/account/ChangePasswordPage'), 'ChangePasswordPage'),
+});
+
 const routeTree = root.addChildren([
   publicLayout.addChildren([login, signup, verify, resend, forgot, reset, accept]),
-  app.addChildren([home, incidents, newIncident, incident, actions, action, stations]),
+  app.addChildren([home, incidents, newIncident, incident, actions, action, stations, changePassword]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });

@@ -182,6 +182,10 @@ export const en = {
     done: 'Saved.',
     completedBy: 'Completed with notes: {{notes}}',
   },
+  account: {
+    current: 'Current password',
+    changed: 'Your password is changed; your other sessions have been signed out.',
+  },
   station: {
     title: 'Stations',
     empty: 'No stations yet. An administrator adds them; each one gets audits, incidents and permits.',

@@ -1,5 +1,5 @@
 import { Avatar, Menu, UnstyledButton, Group, Text } from '@mantine/core';
-import { IconBuilding, IconCheck, IconLogout, IconLogout2 } from '@tabler/icons-react';
+import { IconBuilding, IconCheck, IconKey, IconLogout, IconLogout2 } from '@tabler/icons-react';
 import { useNavigate } from '@tanstack/react-router';
 import { api, unwrap } from '../../api/client';
 import { session } from '../../api/session';
@@ -73,6 +73,9 @@ export function UserMenu() {
           </>
         )}
         <Menu.Divider />
+        <Menu.Item leftSection={<IconKey size={16} aria-hidden />} onClick={() => void navigate({ to: '/account/password' })}>
+          {t('shell.changePassword')}
+        </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={() => void leave(false)}>
           {t('shell.signOut')}
         </Menu.Item>
