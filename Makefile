@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-mixed bench-upload bench-import bench image clean
+.PHONY: run build test test-race fuzz vet fmt web web-gen web-dev test-web screenshots web-check bench-health bench-auth bench-audits bench-incidents bench-mixed bench-upload bench-import bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -13,9 +13,37 @@ run:
 build:
 	scripts/build.sh bin/hse $(VERSION)
 
-## test: the whole test suite (PostgreSQL too when HSE_TEST_POSTGRES_URL is set)
+## test: the whole test suite (PostgreSQL too when HSE_TEST_POSTGRES_URL is set), then the web app's
 test: vet
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) test-web
+
+## web: rebuild the web application into web/dist (committed; the binary embeds it)
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+## web-gen: regenerate the web app's typed API client from the server's OpenAPI document
+web-gen:
+	cd web && npm run gen
+
+## web-dev: Vite's dev server on :5173, proxying /api to a local `hse serve` (HSE_API to change)
+web-dev:
+	cd web && npm run dev
+
+## test-web: unit tests (Vitest), then end-to-end tests in Chromium against a real `hse serve`
+## (CHROMIUM=/path/to/chromium; default /usr/bin/chromium)
+test-web:
+	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run typecheck && npm test && npm run e2e
+
+## screenshots: the main pages at 390 px and 1440 px into docs/screenshots/
+screenshots:
+	cd web && npm run screenshots
+
+## web-check: fail when the committed client or bundle differ from a fresh generation and build
+web-check:
+	cd web && npm ci --no-audit --no-fund && npm run gen && npm run build
+	git diff --exit-code -- web/openapi.json web/src/api/schema.d.ts web/dist
+	@test -z "$$(git status --porcelain -- web/dist web/src/api)" || { echo "untracked files in web/dist or web/src/api"; git status --porcelain -- web/dist web/src/api; exit 1; }
 
 ## test-race: the suite under the race detector (slower)
 test-race:

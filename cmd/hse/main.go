@@ -66,6 +66,7 @@ func commands() []command {
 		{"smoke", "post-deployment checks against a running server", runSmoke},
 		{"seed", "fill a development database with demo data (--demo --scale N)", runSeed},
 		{"config", "print the effective configuration with secrets masked", runConfig},
+		{"openapi", "print the OpenAPI document of the API (for generating clients)", runOpenAPI},
 		{"version", "print version, commit and build date", runVersion},
 	}
 }

@@ -40,6 +40,8 @@ import (
 	"github.com/hsedigital/hse/internal/server"
 	"github.com/hsedigital/hse/internal/sqlstore"
 	"github.com/hsedigital/hse/internal/station"
+	"github.com/hsedigital/hse/internal/webapp"
+	"github.com/hsedigital/hse/web"
 )
 
 // Options override parts of the assembly, for tests.
@@ -202,6 +204,13 @@ func NewWithDB(ctx context.Context, cfg *config.Config, log *slog.Logger, db *sq
 		Backup:       httpapi.BackupDeps{Dir: cfg.Backup.Dir, Remote: a.BackupBucket, Retention: a.BackupRetention(), RPO: cfg.Backup.RPO},
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 	})
+	// The web application takes every path the API and metrics do not:
+	// the mux matches the longer patterns first, so /api stays as fast.
+	webHandler, err := webapp.New(web.Dist())
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", webHandler)
 	idem := idempotency.Options{
 		Store: db.Idempotency(), Auth: a.Identity, Now: opts.Now, Log: log,
 		// A retried upload is digested up to the upload limit.

@@ -1,0 +1,1 @@
+function e(){return`development`}function t(e,t){return typeof e==`boolean`?e:t.autoContrast}export{e as n,t};

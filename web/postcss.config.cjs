@@ -1,0 +1,2 @@
+// Mantine's mixins and rem() in our few CSS modules.
+module.exports = { plugins: { 'postcss-preset-mantine': {} } };
