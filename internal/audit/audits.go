@@ -144,6 +144,7 @@ func (s *Service) Audits(ctx context.Context, p *hse.Principal, f Filter, page h
 			f.Only = append(f.Only, p.Scope.StationIDs...)
 		}
 	}
+	f.Today = day(s.now())
 	var out hse.Page[Audit]
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error

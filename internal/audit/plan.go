@@ -35,8 +35,9 @@ type PlanRow struct {
 	// WorstSeverity is the worst finding of that audit ("" for none).
 	WorstSeverity string
 	// NextScheduled is the earliest open (Scheduled or In Progress) audit.
-	NextScheduledAt *time.Time
-	NextScheduledID string
+	NextScheduledAt     *time.Time
+	NextScheduledID     string
+	NextScheduledStatus string
 }
 
 // PlanEntry is one station's next due audit.
@@ -55,6 +56,7 @@ type PlanEntry struct {
 	DaysOverdue        int        `json:"daysOverdue,omitempty"`
 	ScheduledAuditID   string     `json:"scheduledAuditId,omitempty" doc:"an open audit already planned"`
 	ScheduledFor       string     `json:"scheduledFor,omitempty"`
+	ScheduledOverdue   bool       `json:"scheduledOverdue,omitempty" doc:"the planned audit is still Scheduled after its date"`
 	SuggestedFrequency string     `json:"suggestedFrequency,omitempty" doc:"a higher frequency, proposed after Major or Critical findings"`
 	SuggestionReason   string     `json:"suggestionReason,omitempty"`
 }
@@ -97,6 +99,14 @@ func PlanFor(r PlanRow, today time.Time) PlanEntry {
 	}
 	if r.NextScheduledAt != nil {
 		e.ScheduledAuditID, e.ScheduledFor = r.NextScheduledID, r.NextScheduledAt.UTC().Format(time.DateOnly)
+		// A planned audit left Scheduled past its date makes the station
+		// overdue too, even when the frequency says it is not yet due:
+		// the same rule as Audit.Overdue.
+		next := Audit{Status: r.NextScheduledStatus, ScheduledFor: *r.NextScheduledAt}
+		if next.Overdue(today) {
+			e.Overdue, e.ScheduledOverdue = true, true
+			e.DaysOverdue = max(e.DaysOverdue, int(today.Sub(day(next.ScheduledFor)).Hours()/24))
+		}
 	}
 	if r.WorstSeverity == "Major" || r.WorstSeverity == "Critical" {
 		if h := higher[st.AuditFrequency]; h != "" && h != st.AuditFrequency {

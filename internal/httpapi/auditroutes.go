@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -25,9 +26,11 @@ type AuditView struct {
 	FormVersionID      string            `json:"formVersionId"`
 	VersionNumber      int               `json:"versionNumber"`
 	AuditorUserID      string            `json:"auditorUserId"`
+	AuditorName        string            `json:"auditorName,omitempty"`
 	Status             string            `json:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled"`
 	AllowedTransitions []string          `json:"allowedTransitions"`
 	ScheduledFor       string            `json:"scheduledFor" doc:"YYYY-MM-DD"`
+	Overdue            bool              `json:"overdue" doc:"still Scheduled after its date"`
 	StartedAt          *time.Time        `json:"startedAt,omitempty"`
 	CompletedAt        *time.Time        `json:"completedAt,omitempty"`
 	ClosedAt           *time.Time        `json:"closedAt,omitempty"`
@@ -42,11 +45,11 @@ type AuditView struct {
 	UpdatedAt          time.Time         `json:"updatedAt"`
 }
 
-func auditView(a *audit.Audit) AuditView {
+func auditView(a *audit.Audit, now time.Time) AuditView {
 	return AuditView{ID: a.ID, Number: a.Number, StationID: a.StationID, StationName: a.StationName, Region: a.Region,
 		TemplateID: a.TemplateID, TemplateName: a.TemplateName, FormVersionID: a.FormVersionID, VersionNumber: a.VersionNumber,
-		AuditorUserID: a.AuditorUserID, Status: a.Status, AllowedTransitions: audit.Allowed(a.Status),
-		ScheduledFor: a.ScheduledFor.Format(time.DateOnly), StartedAt: a.StartedAt, CompletedAt: a.CompletedAt, ClosedAt: a.ClosedAt,
+		AuditorUserID: a.AuditorUserID, AuditorName: a.AuditorName, Status: a.Status, AllowedTransitions: audit.Allowed(a.Status),
+		ScheduledFor: a.ScheduledFor.Format(time.DateOnly), Overdue: a.Overdue(now), StartedAt: a.StartedAt, CompletedAt: a.CompletedAt, ClosedAt: a.ClosedAt,
 		CancelledAt: a.CancelledAt, CancelReason: a.CancelReason, Score: a.Score, Result: a.Result, Breakdown: a.Breakdown,
 		Version: a.Version, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
@@ -75,8 +78,8 @@ type auditOutput struct {
 	Body AuditDetailsView
 }
 
-func auditOut(d *audit.Details) *auditOutput {
-	v := AuditDetailsView{AuditView: auditView(d.Audit), Answers: make([]AnswerView, 0, len(d.Answers)), Findings: d.Findings}
+func auditOut(d *audit.Details, now time.Time) *auditOutput {
+	v := AuditDetailsView{AuditView: auditView(d.Audit, now), Answers: make([]AnswerView, 0, len(d.Answers)), Findings: d.Findings}
 	for _, a := range d.Answers {
 		v.Answers = append(v.Answers, AnswerView{ItemKey: a.ItemKey, Value: a.Value, Note: a.Note, AttachmentIDs: nonNil(a.AttachmentIDs),
 			Severity: a.Severity, AnsweredBy: a.AnsweredBy, AnsweredAt: a.AnsweredAt})
@@ -89,12 +92,15 @@ func auditOut(d *audit.Details) *auditOutput {
 
 var auditCSV = []CSVColumn[AuditView]{
 	{"number", func(a AuditView) string { return a.Number }},
+	{"stationId", func(a AuditView) string { return a.StationID }},
 	{"station", func(a AuditView) string { return a.StationName }},
 	{"region", func(a AuditView) string { return a.Region }},
 	{"template", func(a AuditView) string { return a.TemplateName }},
 	{"status", func(a AuditView) string { return a.Status }},
 	{"scheduledFor", func(a AuditView) string { return a.ScheduledFor }},
+	{"overdue", func(a AuditView) string { return strconv.FormatBool(a.Overdue) }},
 	{"auditorUserId", func(a AuditView) string { return a.AuditorUserID }},
+	{"auditor", func(a AuditView) string { return a.AuditorName }},
 	{"completedAt", func(a AuditView) string { return timeCell(a.CompletedAt) }},
 	{"score", func(a AuditView) string { return floatCell(a.Score) }},
 	{"result", func(a AuditView) string { return a.Result }},
@@ -128,6 +134,7 @@ type auditListInput struct {
 	AuditorID     string `query:"auditorId" maxLength:"64"`
 	Result        string `query:"result" enum:"Pass,Fail"`
 	Q             string `query:"q" maxLength:"100" doc:"search in the number and the station name"`
+	Overdue       string `query:"overdue" enum:"true,false" doc:"true: Scheduled audits whose date has passed; false: all others"`
 	ScheduledFrom string `query:"scheduledFrom" doc:"YYYY-MM-DD, inclusive"`
 	ScheduledTo   string `query:"scheduledTo" doc:"YYYY-MM-DD, inclusive"`
 	CompletedFrom string `query:"completedFrom" doc:"YYYY-MM-DD, inclusive"`
@@ -138,6 +145,7 @@ type auditListInput struct {
 func (in *auditListInput) filter() (audit.Filter, error) {
 	var fs []hse.FieldError
 	f := audit.Filter{StationID: in.StationID, Region: in.Region, Status: in.Status, AuditorID: in.AuditorID, Result: in.Result, Q: in.Q,
+		Overdue:       map[string]*bool{"true": new(true), "false": new(false)}[in.Overdue],
 		ScheduledFrom: dateQuery("scheduledFrom", in.ScheduledFrom, &fs), ScheduledTo: dateQuery("scheduledTo", in.ScheduledTo, &fs),
 		CompletedFrom: dateQuery("completedFrom", in.CompletedFrom, &fs), CompletedTo: dateQuery("completedTo", in.CompletedTo, &fs)}
 	for _, t := range []*time.Time{&f.ScheduledTo, &f.CompletedTo} {
@@ -160,6 +168,7 @@ func registerAudits(api huma.API, d Deps) {
 	svc := d.Audits
 	tags := []string{"Audits"}
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
+	now := func() time.Time { return hse.Now(svc.Now) }
 
 	op := huma.Operation{OperationID: "listAudits", Method: http.MethodGet, Path: "/api/audits", Tags: tags, Security: bearer,
 		Summary: "Audits you may see", Description: "Station managers see their stations' audits. Sort by scheduledFor (default), number, createdAt or updatedAt."}
@@ -174,9 +183,10 @@ func registerAudits(api huma.API, d Deps) {
 			return nil, fail(ctx, err)
 		}
 		p := principalFrom(ctx)
+		at := now()
 		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[AuditView], error) {
 			pg, err := svc.Audits(ctx, p, f, page)
-			return mapPage(pg, auditView), err
+			return mapPage(pg, func(a *audit.Audit) AuditView { return auditView(a, at) }), err
 		}, auditCSV, "audits.csv")
 	})
 
@@ -195,7 +205,7 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(&audit.Details{Audit: a}), nil
+			return auditOut(&audit.Details{Audit: a}, now()), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "planAudits", Method: http.MethodGet, Path: "/api/audits/plan", Tags: tags, Security: bearer,
@@ -221,7 +231,7 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 
 	// Lifecycle steps share one shape: the audit id, an optional If-Match.
@@ -244,7 +254,7 @@ func registerAudits(api huma.API, d Deps) {
 				if err != nil {
 					return nil, fail(ctx, err)
 				}
-				return auditOut(a), nil
+				return auditOut(a, now()), nil
 			})
 	}
 
@@ -265,7 +275,7 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "saveAuditAnswer", Method: http.MethodPut, Path: "/api/audits/{id}/answers/{itemKey}", Tags: tags, Security: bearer,
@@ -292,6 +302,6 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 }

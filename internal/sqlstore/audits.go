@@ -14,7 +14,7 @@ import (
 // filters and keyset pagination name plain columns.
 const auditSelect = `SELECT id, number, station_id, station_name, region, form_version_id, template_id, template_name, version_number,
 	auditor_user_id, status, scheduled_for, started_at, completed_at, closed_at, cancelled_at, cancel_reason, score, result,
-	breakdown, version, created_by, created_at, updated_at FROM (
+	breakdown, version, created_by, created_at, updated_at, (SELECT n.name FROM users n WHERE n.id = au.auditor_user_id) FROM (
 	SELECT a.organization_id, a.id, a.number, a.station_id, s.name AS station_name, s.region, a.form_version_id,
 		v.template_id, t.name AS template_name, v.number AS version_number, a.auditor_user_id, a.status, a.scheduled_for,
 		a.started_at, a.completed_at, a.closed_at, a.cancelled_at, a.cancel_reason, a.score, a.result, a.breakdown,
@@ -28,11 +28,11 @@ func scanAudit(row interface{ Scan(...any) error }) (*audit.Audit, error) {
 	var a audit.Audit
 	var started, completed, closed, cancelled sql.NullTime
 	var score sql.NullFloat64
-	var result sql.NullString
+	var result, auditor sql.NullString
 	var breakdown nullJSON
 	if err := row.Scan(&a.ID, &a.Number, &a.StationID, &a.StationName, &a.Region, &a.FormVersionID, &a.TemplateID, &a.TemplateName,
 		&a.VersionNumber, &a.AuditorUserID, &a.Status, &a.ScheduledFor, &started, &completed, &closed, &cancelled, &a.CancelReason,
-		&score, &result, &breakdown, &a.Version, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt); err != nil {
+		&score, &result, &breakdown, &a.Version, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &auditor); err != nil {
 		return nil, err
 	}
 	a.ScheduledFor, a.CreatedAt, a.UpdatedAt = a.ScheduledFor.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
@@ -40,7 +40,7 @@ func scanAudit(row interface{ Scan(...any) error }) (*audit.Audit, error) {
 	if score.Valid {
 		a.Score = &score.Float64
 	}
-	a.Result = result.String
+	a.Result, a.AuditorName = result.String, auditor.String
 	if breakdown.Valid {
 		a.Breakdown = &checklist.Result{}
 		if err := jsonScan(breakdown.NullString, a.Breakdown); err != nil {
@@ -125,6 +125,15 @@ func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, p
 	w.addIf(!f.ScheduledTo.IsZero(), "scheduled_for < ?", utc(f.ScheduledTo))
 	w.addIf(!f.CompletedFrom.IsZero(), "completed_at >= ?", utc(f.CompletedFrom))
 	w.addIf(!f.CompletedTo.IsZero(), "completed_at < ?", utc(f.CompletedTo))
+	if f.Overdue != nil {
+		// The same rule as audit.Audit.Overdue, on the (status,
+		// scheduled_for) index.
+		if *f.Overdue {
+			w.add("status = ? AND scheduled_for < ?", audit.StatusScheduled, utc(f.Today))
+		} else {
+			w.add("(status <> ? OR scheduled_for >= ?)", audit.StatusScheduled, utc(f.Today))
+		}
+	}
 	if f.Q != "" {
 		like := likePattern(f.Q)
 		w.add(`(LOWER(number) LIKE ? ESCAPE '\' OR LOWER(station_name) LIKE ? ESCAPE '\')`, like, like)
@@ -175,7 +184,7 @@ func (t auditTx) FindPlanRows(ctx context.Context, orgID string, restricted bool
 			la.id, la.completed_at, la.score,
 			(SELECT MAX(CASE f.severity WHEN 'Critical' THEN 3 WHEN 'Major' THEN 2 ELSE 1 END) FROM findings f
 				WHERE f.organization_id = x.organization_id AND f.audit_id = x.last_id),
-			na.id, na.scheduled_for
+			na.id, na.scheduled_for, na.status
 		FROM (SELECT s.organization_id, s.id, s.code, s.name, s.region, s.audit_frequency, s.risk_category, s.created_at,
 				(SELECT a.id FROM audits a WHERE a.organization_id = s.organization_id AND a.station_id = s.id
 					AND a.status IN ('Completed', 'Closed') ORDER BY a.completed_at DESC, a.id DESC LIMIT 1) AS last_id,
@@ -192,16 +201,17 @@ func (t auditTx) FindPlanRows(ctx context.Context, orgID string, restricted bool
 	var out []audit.PlanRow
 	for rows.Next() {
 		var r audit.PlanRow
-		var lastID, nextID sql.NullString
+		var lastID, nextID, nextStatus sql.NullString
 		var lastAt, nextAt sql.NullTime
 		var score sql.NullFloat64
 		var worst sql.NullInt64
 		if err := rows.Scan(&r.Station.ID, &r.Station.Code, &r.Station.Name, &r.Station.Region, &r.Station.AuditFrequency,
-			&r.Station.RiskCategory, &r.Station.CreatedAt, &lastID, &lastAt, &score, &worst, &nextID, &nextAt); err != nil {
+			&r.Station.RiskCategory, &r.Station.CreatedAt, &lastID, &lastAt, &score, &worst, &nextID, &nextAt, &nextStatus); err != nil {
 			return nil, err
 		}
 		r.Station.Active, r.Station.CreatedAt = true, r.Station.CreatedAt.UTC()
 		r.LastAuditID, r.LastCompletedAt, r.NextScheduledID, r.NextScheduledAt = lastID.String, timePtr(lastAt), nextID.String, timePtr(nextAt)
+		r.NextScheduledStatus = nextStatus.String
 		if score.Valid {
 			r.LastScore = &score.Float64
 		}
