@@ -109,6 +109,18 @@ func TestAuditOverdue(t *testing.T) {
 			t.Errorf("overdue audits in progress: %v", got)
 		}
 		wantField(t, callAPI(t, e, "GET", "/api/audits?overdue=yes", o.Access, nil), "overdue")
+		// Search: a substring of the number through the search index (3
+		// characters or more), row by row below that; either case.
+		number := strings.ToLower(late.Number[len(late.Number)-6:])
+		if got := ids("q=" + url.QueryEscape(number)); len(got) != 1 || !got[late.ID] {
+			t.Errorf("q=%s: %v, want %s", number, got, late.ID)
+		}
+		if got := ids("q=" + url.QueryEscape(late.Number[len(late.Number)-2:])); !got[late.ID] {
+			t.Errorf("q=%s: %v lacks %s", late.Number[len(late.Number)-2:], got, late.ID)
+		}
+		if got := ids("q=zzz%22x"); len(got) != 0 {
+			t.Errorf("q with a quote: %v", got)
+		}
 		rows, err := csv.NewReader(strings.NewReader(string(e.Must(200, callAPI(t, e, "GET", "/api/audits?format=csv&overdue=true", o.Access, nil)).Body))).ReadAll()
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("csv: %v %v", rows, err)
