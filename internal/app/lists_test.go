@@ -209,3 +209,50 @@ func TestMembersAndAuditLogCSV(t *testing.T) {
 		wantForbiddenNaming(t, callAPI(t, e, "GET", "/api/audit-log?format=csv", v.Access, nil), "audit_log:read")
 	})
 }
+
+// The plan pages through the stations in code order and filters by
+// region; a page's cursor belongs to its region and range.
+func TestAuditPlanPagesAndRegion(t *testing.T) {
+	hsetest.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := apptest.New(t, engine)
+		o := e.Signup("Plan Pages")
+		for _, c := range []string{"PP-3", "PP-1", "PP-2"} {
+			region := "North"
+			if c == "PP-2" {
+				region = "South"
+			}
+			newStation(t, e, o, c, map[string]any{"region": region, "auditFrequency": "Monthly"})
+		}
+		type page struct {
+			Items      []struct{ StationCode, Region string }
+			NextCursor string
+		}
+		get := func(q string) page {
+			return decodeJSON[page](t, e.Must(200, callAPI(t, e, "GET", "/api/audits/plan?to=2099-01-01&"+q, o.Access, nil)))
+		}
+		var codes []string
+		q := "limit=2"
+		for range 3 {
+			p := get(q)
+			for _, it := range p.Items {
+				codes = append(codes, it.StationCode)
+			}
+			if p.NextCursor == "" {
+				break
+			}
+			q = "limit=2&cursor=" + url.QueryEscape(p.NextCursor)
+		}
+		if strings.Join(codes, ",") != "PP-1,PP-2,PP-3" {
+			t.Errorf("pages: %v", codes)
+		}
+		if all := get(""); len(all.Items) != 3 || all.NextCursor != "" {
+			t.Errorf("without limit: %+v", all)
+		}
+		south := get("region=South")
+		if len(south.Items) != 1 || south.Items[0].StationCode != "PP-2" {
+			t.Errorf("region=South: %+v", south)
+		}
+		first := get("limit=1")
+		wantProblem(t, callAPI(t, e, "GET", "/api/audits/plan?to=2099-01-01&region=South&limit=1&cursor="+url.QueryEscape(first.NextCursor), o.Access, nil), 400, "CURSOR_MISMATCH")
+	})
+}

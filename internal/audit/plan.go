@@ -117,13 +117,26 @@ func PlanFor(r PlanRow, today time.Time) PlanEntry {
 	return e
 }
 
+// PlanQuery asks for the plan: a due-date range (empty: today and 90
+// days on), a region, and optionally a page of stations.
+type PlanQuery struct {
+	From, To string
+	Region   string
+	// Limit, when above 0, pages through the stations in code order;
+	// After is the code of the previous page's last station (the cursor).
+	Limit int
+	After string
+}
+
 // Plan gives the next due audit of every active station in the caller's
 // scope whose due date falls in [from, to], plus every overdue station
-// whatever the range, most urgent first. Empty dates default to today and
-// 90 days on.
-func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) ([]PlanEntry, error) {
+// whatever the range, most urgent first. With a limit it covers the next
+// limit stations (by code) after q.After, and returns the code to pass as
+// After for the next page ("" on the last).
+func (s *Service) Plan(ctx context.Context, p *hse.Principal, q PlanQuery) ([]PlanEntry, string, error) {
+	from, to := q.From, q.To
 	if err := p.Require(PermAuditsRead); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	today := day(s.now())
 	start, end := today, today.AddDate(0, 0, 90)
@@ -146,7 +159,7 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 		fs = append(fs, hse.FieldError{Field: "to", Message: "must not be before from"})
 	}
 	if len(fs) > 0 {
-		return nil, hse.Invalid("invalid plan range", fs...)
+		return nil, "", hse.Invalid("invalid plan range", fs...)
 	}
 	restricted, only := !p.Scope.All(), []string(nil)
 	if p.Scope.Kind == hse.ScopeStations {
@@ -155,11 +168,15 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 	var rows []PlanRow
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error
-		rows, err = tx.FindPlanRows(ctx, p.OrgID, restricted, only, today)
+		rows, err = tx.FindPlanPage(ctx, p.OrgID, restricted, only, PlanFilter{Region: q.Region, After: q.After, Limit: q.Limit})
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	next := ""
+	if q.Limit > 0 && len(rows) == q.Limit {
+		next = rows[len(rows)-1].Station.Code
 	}
 	out := []PlanEntry{}
 	for _, r := range rows {
@@ -173,5 +190,5 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 	slices.SortStableFunc(out, func(a, b PlanEntry) int {
 		return cmp.Or(strings.Compare(a.DueDate, b.DueDate), strings.Compare(a.StationCode, b.StationCode))
 	})
-	return out, nil
+	return out, next, nil
 }

@@ -74,4 +74,15 @@ type AuditTx interface {
 	CountOpenActions(ctx context.Context, orgID, auditID string) (int, error)
 
 	FindPlanRows(ctx context.Context, orgID string, restricted bool, only []string, now time.Time) ([]PlanRow, error)
+	// FindPlanPage is FindPlanRows for the stations of one region (""
+	// for all), after station code after, at most limit (0: all).
+	FindPlanPage(ctx context.Context, orgID string, restricted bool, only []string, f PlanFilter) ([]PlanRow, error)
+}
+
+// PlanFilter narrows the plan: one region, and a page of stations in code
+// order (a network of 10,000 stations is not one answer).
+type PlanFilter struct {
+	Region string
+	After  string // station code of the previous page's last station
+	Limit  int
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -126,6 +127,19 @@ func dateQuery(field, s string, fs *[]hse.FieldError) time.Time {
 	return t
 }
 
+// planOutput is a page of the plan.
+type planOutput struct {
+	Body struct {
+		Items      []audit.PlanEntry `json:"items"`
+		NextCursor string            `json:"nextCursor,omitempty" doc:"with limit: pass as cursor for the next stations; absent on the last page"`
+	}
+}
+
+// planBinding ties a plan cursor to its range and region.
+func planBinding(from, to, region string) string {
+	return queryBinding(url.Values{"from": {from}, "to": {to}, "region": {region}})
+}
+
 type auditListInput struct {
 	ListParams
 	StationID     string `query:"stationId" maxLength:"64"`
@@ -210,16 +224,38 @@ func registerAudits(api huma.API, d Deps) {
 
 	huma.Register(api, huma.Operation{OperationID: "planAudits", Method: http.MethodGet, Path: "/api/audits/plan", Tags: tags, Security: bearer,
 		Summary: "Next due audit of each active station", Description: "Due one frequency interval after the last completed audit; " +
-			"overdue stations are always listed; a higher frequency is suggested after Major or Critical findings."},
+			"overdue stations are always listed; a higher frequency is suggested after Major or Critical findings. " +
+			"With limit, the stations are taken in pages in code order (each page most urgent first); pass nextCursor as cursor for the next."},
 		func(ctx context.Context, in *struct {
-			From string `query:"from" maxLength:"10" doc:"YYYY-MM-DD; default today"`
-			To   string `query:"to" maxLength:"10" doc:"YYYY-MM-DD; default 90 days on"`
-		}) (*itemsOutput[audit.PlanEntry], error) {
-			es, err := svc.Plan(ctx, principalFrom(ctx), in.From, in.To)
+			From   string `query:"from" maxLength:"10" doc:"YYYY-MM-DD; default today"`
+			To     string `query:"to" maxLength:"10" doc:"YYYY-MM-DD; default 90 days on"`
+			Region string `query:"region" maxLength:"100" doc:"only the stations of this region"`
+			Limit  int    `query:"limit" minimum:"0" maximum:"1000" doc:"stations per page (0 or absent: every station)"`
+			Cursor string `query:"cursor" maxLength:"1024" doc:"nextCursor of the previous page"`
+		}) (*planOutput, error) {
+			after := ""
+			if in.Cursor != "" {
+				// The same binding as the lists: a cursor of another region
+				// or range would skip stations.
+				c, err := hse.DecodeCursor(in.Cursor)
+				if err == nil && c.Bind != planBinding(in.From, in.To, in.Region) {
+					err = hse.CursorMismatch()
+				}
+				if err != nil {
+					return nil, fail(ctx, err)
+				}
+				after = c.Key
+			}
+			es, next, err := svc.Plan(ctx, principalFrom(ctx), audit.PlanQuery{From: in.From, To: in.To, Region: in.Region, Limit: in.Limit, After: after})
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return items(es), nil
+			out := &planOutput{}
+			out.Body.Items = es
+			if next != "" {
+				out.Body.NextCursor = hse.Cursor{Key: next, ID: next, Bind: planBinding(in.From, in.To, in.Region)}.Encode()
+			}
+			return out, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "getAudit", Method: http.MethodGet, Path: "/api/audits/{id}", Tags: tags, Security: bearer,

@@ -233,9 +233,25 @@ func (t auditTx) FindMemberAccess(ctx context.Context, orgID, userID string) (*a
 // FindPlanRows reads every active station with its last completed audit,
 // that audit's worst finding and its next open audit.
 func (t auditTx) FindPlanRows(ctx context.Context, orgID string, restricted bool, only []string, _ time.Time) ([]audit.PlanRow, error) {
+	return t.FindPlanPage(ctx, orgID, restricted, only, audit.PlanFilter{})
+}
+
+// FindPlanPage reads a page of active stations in code order, each with
+// its last completed audit (one probe of the partial index
+// audits_station_last_completed), that audit's worst finding and its next
+// open audit: the cost is per station of the page, whatever the number
+// of audits.
+func (t auditTx) FindPlanPage(ctx context.Context, orgID string, restricted bool, only []string, f audit.PlanFilter) ([]audit.PlanRow, error) {
 	w := newWhere("s.organization_id = ? AND s.active = ?", orgID, true)
 	if restricted {
 		w.in("s.id", only)
+	}
+	w.addIf(f.Region != "", "s.region = ?", f.Region)
+	w.addIf(f.After != "", "s.code > ?", f.After)
+	limit := ""
+	if f.Limit > 0 {
+		limit = ` ORDER BY s.code LIMIT ?`
+		w.args = append(w.args, f.Limit)
 	}
 	rows, err := t.Query(ctx, `SELECT x.id, x.code, x.name, x.region, x.audit_frequency, x.risk_category, x.created_at,
 			la.id, la.completed_at, la.score,
@@ -247,7 +263,7 @@ func (t auditTx) FindPlanRows(ctx context.Context, orgID string, restricted bool
 					AND a.status IN ('Completed', 'Closed') ORDER BY a.completed_at DESC, a.id DESC LIMIT 1) AS last_id,
 				(SELECT a.id FROM audits a WHERE a.organization_id = s.organization_id AND a.station_id = s.id
 					AND a.status IN ('Scheduled', 'In Progress') ORDER BY a.scheduled_for, a.id LIMIT 1) AS next_id
-			FROM stations s WHERE `+w.sql()+`) x
+			FROM stations s WHERE `+w.sql()+limit+`) x
 		LEFT JOIN audits la ON la.organization_id = x.organization_id AND la.id = x.last_id
 		LEFT JOIN audits na ON na.organization_id = x.organization_id AND na.id = x.next_id
 		ORDER BY x.code, x.id`, w.args...)
