@@ -115,9 +115,7 @@ func TestAuditOverdue(t *testing.T) {
 		if got := ids("q=" + url.QueryEscape(number)); len(got) != 1 || !got[late.ID] {
 			t.Errorf("q=%s: %v, want %s", number, got, late.ID)
 		}
-		if got := ids("q=" + url.QueryEscape(late.Number[len(late.Number)-2:])); !got[late.ID] {
-			t.Errorf("q=%s: %v lacks %s", late.Number[len(late.Number)-2:], got, late.ID)
-		}
+		wantField(t, callAPI(t, e, "GET", "/api/audits?q=01", o.Access, nil), "q")
 		if got := ids("q=zzz%22x"); len(got) != 0 {
 			t.Errorf("q with a quote: %v", got)
 		}

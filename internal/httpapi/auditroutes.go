@@ -147,7 +147,7 @@ type auditListInput struct {
 	Status        string `query:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled"`
 	AuditorID     string `query:"auditorId" maxLength:"64"`
 	Result        string `query:"result" enum:"Pass,Fail"`
-	Q             string `query:"q" maxLength:"100" doc:"search in the number and the station name"`
+	Q             string `query:"q" minLength:"3" maxLength:"100" doc:"search in the number and the station name: a case-insensitive substring of 3 characters or more (what the trigram index answers)"`
 	Overdue       string `query:"overdue" enum:"true,false" doc:"true: Scheduled audits whose date has passed; false: all others"`
 	ScheduledFrom string `query:"scheduledFrom" doc:"YYYY-MM-DD, inclusive"`
 	ScheduledTo   string `query:"scheduledTo" doc:"YYYY-MM-DD, inclusive"`

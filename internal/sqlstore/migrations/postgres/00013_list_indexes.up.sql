@@ -27,7 +27,22 @@ CREATE INDEX audit_log_org_occurred ON audit_log (organization_id, id DESC);
 -- Search (q=) in audit numbers and station names: trigram GIN indexes
 -- (pg_trgm, a trusted extension), which answer a case-insensitive
 -- substring (LOWER(col) LIKE '%aud-2025%') from the index, the same
--- meaning as SQLite's trigram full-text table.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX audits_number_trgm ON audits USING gin (LOWER(number) gin_trgm_ops);
-CREATE INDEX stations_name_trgm ON stations USING gin (LOWER(name) gin_trgm_ops);
+-- meaning as SQLite's trigram full-text table. The extension lives in its
+-- own schema, hse_ext, so that a backup of the application's schema
+-- (restored under another schema name by the restore test) refers to its
+-- operator class by a name the restore does not rewrite. Where pg_trgm is
+-- already installed, in whatever schema, that one is used.
+DO $$
+BEGIN
+    CREATE SCHEMA IF NOT EXISTS hse_ext;
+    CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA hse_ext;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently
+END $$;
+DO $$
+DECLARE
+    ext text;
+BEGIN
+    SELECT n.nspname INTO ext FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+    EXECUTE format('CREATE INDEX audits_number_trgm ON audits USING gin (LOWER(number) %I.gin_trgm_ops)', ext);
+    EXECUTE format('CREATE INDEX stations_name_trgm ON stations USING gin (LOWER(name) %I.gin_trgm_ops)', ext);
+END $$;
