@@ -15,6 +15,8 @@ DROP INDEX actions_org_priority;
 DROP INDEX actions_org_status_due;
 DROP INDEX actions_org_number;
 DROP INDEX actions_org_created;
+DROP INDEX stations_org_region_code;
+DROP INDEX audits_station_next_open;
 DROP INDEX audits_station_last_completed;
 DROP INDEX audits_org_completed;
 DROP INDEX audits_org_updated;

@@ -10,6 +10,9 @@ CREATE INDEX audits_org_completed ON audits (organization_id, completed_at, id);
 -- station instead of reading and sorting all its audits. The WHERE is
 -- written exactly as the plan query writes it, so SQLite can use it.
 CREATE INDEX audits_station_last_completed ON audits (organization_id, station_id, completed_at, id) WHERE status IN ('Completed', 'Closed');
+-- and its next open audit, and a region's stations in code order.
+CREATE INDEX audits_station_next_open ON audits (organization_id, station_id, scheduled_for, id) WHERE status IN ('Scheduled', 'In Progress');
+CREATE INDEX stations_org_region_code ON stations (organization_id, region, code);
 CREATE INDEX actions_org_created ON actions (organization_id, created_at, id);
 CREATE INDEX actions_org_number ON actions (organization_id, number, id);
 CREATE INDEX actions_org_status_due ON actions (organization_id, status, due_on, id);
