@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench image clean
+.PHONY: run build test test-race fuzz vet fmt bench-health bench-auth bench-audits bench-incidents bench-upload bench-lists bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -67,6 +67,11 @@ bench-upload:
 ## bench-incidents: 50 clients reporting incidents over HTTP, one and ten organizations (PG=postgres://... adds PostgreSQL)
 bench-incidents:
 	scripts/bench-incidents.sh $(PG)
+
+## bench-lists: every list x sort x filter, search, the plan and the exports at scale 0.01 and 1, with
+## the growth ratio; exits non-zero when a target is missed (PG=postgres://... adds PostgreSQL)
+bench-lists:
+	scripts/bench-lists.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:
