@@ -60,6 +60,10 @@ type AuditTx interface {
 	// it is still a.Version; it sets a.Version to the new one.
 	UpdateAudit(ctx context.Context, orgID string, a *Audit) error
 	FindAudits(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Audit], error)
+	// EachAudit calls fn with every audit of the list in page's order,
+	// through one query whose rows stream from a database cursor; an
+	// error from fn stops it.
+	EachAudit(ctx context.Context, orgID string, f Filter, page hse.PageRequest, fn func(*Audit) error) error
 
 	PutAnswer(ctx context.Context, orgID, auditID string, a *StoredAnswer) error
 	FindAnswers(ctx context.Context, orgID, auditID string) ([]StoredAnswer, error)

@@ -198,9 +198,11 @@ func registerAudits(api huma.API, d Deps) {
 		}
 		p := principalFrom(ctx)
 		at := now()
-		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[AuditView], error) {
+		return ListResponseStream(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[AuditView], error) {
 			pg, err := svc.Audits(ctx, p, f, page)
 			return mapPage(pg, func(a *audit.Audit) AuditView { return auditView(a, at) }), err
+		}, func(ctx context.Context, page hse.PageRequest, emit func(AuditView) error) error {
+			return svc.EachAudit(ctx, p, f, page, func(a *audit.Audit) error { return emit(auditView(a, at)) })
 		}, auditCSV, "audits.csv")
 	})
 

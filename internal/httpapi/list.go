@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -173,6 +174,54 @@ func ListResponse[T any](ctx context.Context, d Deps, p ListParams, page hse.Pag
 		}
 	}}, nil
 }
+
+// Streamer hands every row of a list, in the page's order, to emit, from
+// one query; it stops when emit fails.
+type Streamer[T any] func(ctx context.Context, page hse.PageRequest, emit func(T) error) error
+
+// ListResponseStream is ListResponse whose CSV export is one query whose
+// rows go to the client as the database reads them (flushed every 100
+// rows), instead of one query per page. Errors the caller must see as a
+// problem (permission, bad filter) surface first, from a one-row page;
+// once the CSV has started, a failure ends the stream early and is
+// logged. A client that goes away fails the next write, which stops the
+// query.
+func ListResponseStream[T any](ctx context.Context, d Deps, p ListParams, page hse.PageRequest, fetch Fetcher[T], stream Streamer[T],
+	cols []CSVColumn[T], filename string) (*huma.StreamResponse, error) {
+	if !p.WantsCSV() {
+		return ListResponse(ctx, d, p, page, fetch, cols, filename)
+	}
+	probe := page
+	probe.Limit = 1
+	if _, err := fetch(ctx, probe); err != nil {
+		return nil, problemFor(ctx, d.Logger, err)
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w := startCSV(hctx, cols, filename)
+		batch := make([]T, 0, hse.MaxPageSize)
+		err := stream(ctx, page, func(v T) error {
+			if batch = append(batch, v); len(batch) < cap(batch) {
+				return nil
+			}
+			ok := writeCSVRows(hctx, w, cols, batch)
+			batch = batch[:0]
+			if !ok {
+				return errClientGone
+			}
+			return ctx.Err()
+		})
+		if err == nil {
+			writeCSVRows(hctx, w, cols, batch)
+			return
+		}
+		if err != errClientGone && ctx.Err() == nil {
+			d.Logger.ErrorContext(ctx, "csv export stopped", "err", err)
+		}
+	}}, nil
+}
+
+// errClientGone stops an export whose client no longer reads.
+var errClientGone = errors.New("the client went away")
 
 // startCSV sends the headers of a CSV download and its header row.
 func startCSV[T any](hctx huma.Context, cols []CSVColumn[T], filename string) *csv.Writer {

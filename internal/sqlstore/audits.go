@@ -135,6 +135,35 @@ func (t auditTx) FindAudits(ctx context.Context, orgID string, f audit.Filter, p
 		func(a *audit.Audit) string { return a.ID })
 }
 
+// EachAudit runs the list's query without LIMIT and hands each row to fn
+// as it is read: one query, one cursor, one row in memory at a time.
+func (t auditTx) EachAudit(ctx context.Context, orgID string, f audit.Filter, page hse.PageRequest, fn func(*audit.Audit) error) error {
+	w, err := t.auditWhere(ctx, orgID, f)
+	if err != nil {
+		return err
+	}
+	page.Limit = 0
+	q, args, err := pageSQL(pageQuery{inner: `SELECT * FROM audits`, outer: auditPageSelect, alias: "au"}, w, auditSorts[page.Sort], page)
+	if err != nil {
+		return err
+	}
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // auditWhere is the filter of the audit list on the audits table's own
 // columns; what belongs to the station (region, name) is a subquery on
 // stations, small and indexed.
