@@ -197,7 +197,8 @@ func (t auditTx) auditWhere(ctx context.Context, orgID string, f audit.Filter) (
 	// substring on either engine. The search index finds the matches; when
 	// they are many, sorting them all would cost more than walking the
 	// sort's index and testing each row, which then meets a page's worth
-	// within about limit × rows/matches rows. A bounded probe decides.
+	// within about limit × rows/matches rows. A bounded probe through the
+	// search index decides, and its ids are the filter when they are few.
 	like := likePattern(f.Q)
 	station := `station_id IN (SELECT s.id FROM stations s WHERE s.organization_id = ? AND LOWER(s.name) LIKE ? ESCAPE '\')`
 	// "|| ''" hides the column from the trigram index, so that the
@@ -208,18 +209,34 @@ func (t auditTx) auditWhere(ctx context.Context, orgID string, f audit.Filter) (
 		return w, nil
 	}
 	number, args := t.db.dialect.auditNumberSearch(orgID, f.Q)
-	indexed := newWhere(`(`+number+` OR `+station+`)`, append(args, orgID, like)...)
-	probe := newWhere("organization_id = ?", orgID)
-	probe.add(indexed.conds[0], indexed.args...)
-	var n int
-	if err := t.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audits WHERE `+probe.sql()+` LIMIT ?) m`,
-		append(probe.args, searchSortBound+1)...).Scan(&n); err != nil {
+	// Each side on its own index (an OR of the two would hide the
+	// trigram index from PostgreSQL), each bounded.
+	rows, err := t.Query(ctx, `SELECT id FROM (SELECT id FROM audits WHERE organization_id = ? AND `+number+` LIMIT ?) n
+		UNION SELECT id FROM (SELECT id FROM audits WHERE organization_id = ? AND `+station+` LIMIT ?) s`,
+		append(append(append([]any{orgID}, args...), searchSortBound+1, orgID), orgID, like, searchSortBound+1)...)
+	if err != nil {
 		return nil, err
 	}
-	if n > searchSortBound {
-		indexed = scan
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
 	}
-	w.add(indexed.conds[0], indexed.args...)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) > searchSortBound {
+		w.add(scan.conds[0], scan.args...)
+		return w, nil
+	}
+	// Few matches: the page is read by their ids (primary key) and
+	// sorted, at most searchSortBound rows, which no planner can turn
+	// into a walk of the whole sort index.
+	w.in("id", ids)
 	return w, nil
 }
 
