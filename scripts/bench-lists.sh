@@ -13,8 +13,9 @@
 #
 #   scripts/bench-lists.sh [POSTGRES_URL]
 #
-# SCALES (default "0.01 1"), BENCHTIME (default 20x) and KEEP=1 (keep the
-# databases) adjust the run; POSTGRES_URL may also come from
+# SCALES (default "0.01 1"), BENCHTIME (default 20x), CASES (a regular
+# expression of case names, default all) and KEEP=1 (keep the databases)
+# adjust the run; POSTGRES_URL may also come from
 # HSE_BENCH_POSTGRES_URL or HSE_TEST_POSTGRES_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,11 +46,15 @@ seed() { # DATABASE_URL SCALE
 
 run() { # ENGINE SCALE
   echo "== $1, scale $2: benchmarks (benchtime $BENCHTIME; $(nproc) cores)"
-  (cd internal/app && "$work/app.test" -test.run '^$' -test.bench "^BenchmarkLists\$/^$1\$" -test.benchtime "$BENCHTIME" -test.timeout 120m) |
-    awk -v scale="$2" -v engine="$1" '/^BenchmarkLists\// {
+  if ! (cd internal/app && "$work/app.test" -test.run '^$' -test.bench "^BenchmarkLists\$/^$1\$/${CASES:-}" -test.benchtime "$BENCHTIME" \
+    -test.timeout 120m) >"$work/bench-$1-$2.out" 2>&1; then
+    tail -20 "$work/bench-$1-$2.out" >&2
+    exit 1
+  fi
+  awk -v scale="$2" -v engine="$1" '/^BenchmarkLists\// {
       name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkLists\/[a-z]+\//, "", name)
       for (i = 1; i <= NF; i++) if ($(i) == "ms-p95") print engine, scale, name, $(i-1)
-    }' >>"$work/results"
+    }' "$work/bench-$1-$2.out" >>"$work/results"
 }
 
 for scale in $SCALES; do

@@ -49,7 +49,7 @@ func listCases(b *testing.B, be *benchEnv) []listCase {
 	}{
 		{"/api/audits", []string{"", "-scheduledFor", "number", "-number", "createdAt", "-updatedAt"}, []string{"", "status=Closed",
 			"stationId=" + be.stations[0], "region=" + url.QueryEscape(a.Region), "auditorId=" + a.AuditorUserID, "result=Fail", "overdue=true",
-			"scheduledFrom=2025-01-01&scheduledTo=2025-03-31", "completedFrom=2025-01-01", "q=AUD-2025", "q=" + a.Number, "q=zz"}},
+			"scheduledFrom=2025-01-01&scheduledTo=2025-03-31", "completedFrom=2025-01-01", "q=AUD-2025", "q=" + a.Number, "q=zzz"}},
 		{"/api/actions", []string{"", "-dueOn", "createdAt", "number", "-priority"}, []string{"", "status=Open", "priority=High",
 			"stationId=" + be.stations[0], "assigneeId=" + act.Items[0].AssigneeID, "overdue=true", "escalated=true", "q=CA-2025"}},
 		{"/api/stations", []string{"", "name", "-region", "createdAt"}, []string{"", "region=" + url.QueryEscape(a.Region), "active=true", "q=station"}},
