@@ -1,5 +1,5 @@
 # HSE Digital: common tasks. Everything also works without make; see README.md.
-.PHONY: run build test test-race fuzz vet fmt web web-gen web-dev test-web screenshots web-check bench-health bench-auth bench-audits bench-incidents bench-mixed bench-upload bench-import bench image clean
+.PHONY: run build test test-race fuzz vet fmt web web-gen web-dev test-web screenshots web-check bench-health bench-auth bench-audits bench-incidents bench-mixed bench-upload bench-import bench-lists bench image clean
 
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -105,6 +105,11 @@ bench-mixed:
 ## bench-import: a 10,000-row stations import (CSV and XLSX) through the API, target under 10 s (PG=postgres://... adds PostgreSQL)
 bench-import:
 	scripts/bench-import.sh $(PG)
+
+## bench-lists: every list x sort x filter, search, the plan and the exports at scale 0.01 and 1, with
+## the growth ratio; exits non-zero when a target is missed (PG=postgres://... adds PostgreSQL)
+bench-lists:
+	scripts/bench-lists.sh $(PG)
 
 ## bench: Go benchmarks of hot paths
 bench:

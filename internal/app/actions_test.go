@@ -308,10 +308,10 @@ func TestActionListsAndCSV(t *testing.T) {
 
 		r := e.Must(200, callAPI(t, e, "GET", "/api/actions?format=csv&overdue=true", owner.Access, nil))
 		lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
-		if len(lines) != 3 || lines[0] != "number,title,status,priority,severity,dueOn,overdue,escalated,assigneeId,stationId,sourceType,sourceId,createdAt" {
+		if len(lines) != 3 || lines[0] != "number,title,status,priority,severity,dueOn,overdue,escalated,assigneeId,assignee,stationId,station,sourceType,sourceId,createdAt" {
 			t.Fatalf("csv:\n%s", r.Body)
 		}
-		if !strings.HasPrefix(lines[1], "CA-2026-0001,Due in 3,Open,Critical,Critical,2026-05-04,true,true,,"+st.ID+",manual,,") ||
+		if !strings.HasPrefix(lines[1], "CA-2026-0001,Due in 3,Open,Critical,Critical,2026-05-04,true,true,,,"+st.ID+","+st.Name+",manual,,") ||
 			!strings.Contains(lines[2], `'=cmd|' /C calc'!A0`) {
 			t.Errorf("csv rows:\n%s", r.Body)
 		}

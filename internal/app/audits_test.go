@@ -407,7 +407,7 @@ func TestAuditListFiltersAndCSV(t *testing.T) {
 		wantField(t, callAPI(t, e, "GET", "/api/audits?scheduledFrom=tomorrow", o.Access, nil), "scheduledFrom")
 		csv := e.Must(200, e.Do(apptest.Request{Method: "GET", Path: "/api/audits?region=South", Token: o.Access, Header: map[string]string{"Accept": "text/csv"}}))
 		lines := strings.Split(strings.TrimSpace(string(csv.Body)), "\n")
-		if len(lines) != 4 || !strings.HasPrefix(lines[0], "number,station,region") || !strings.Contains(lines[1], "South") {
+		if len(lines) != 4 || !strings.HasPrefix(lines[0], "number,stationId,station,region") || !strings.Contains(lines[1], "South") {
 			t.Errorf("csv: %s", csv.Body)
 		}
 	})

@@ -91,6 +91,26 @@ func TestBackupRoundTrip(t *testing.T) {
 				t.Errorf("after restore %s has %d rows, want %d", table, got[table], want)
 			}
 		}
+		// The search index came along: it finds every audit by number.
+		if engine == sqlstore.SQLite {
+			err := empty.InTx(ctx, sqlstore.Scope{Platform: true, ReadOnly: true}, func(tx *sqlstore.Tx) error {
+				var audits, found int
+				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM audits`).Scan(&audits); err != nil {
+					return err
+				}
+				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM audits a WHERE a.id IN (SELECT audit_id FROM audits_search
+					WHERE audits_search MATCH '"' || a.number || '"' AND organization_id = a.organization_id)`).Scan(&found); err != nil {
+					return err
+				}
+				if audits == 0 || found != audits {
+					t.Errorf("after restore the search index finds %d of %d audits", found, audits)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		if v, _ := empty.SchemaVersion(ctx); v != m.SchemaVersion {
 			t.Errorf("schema version after restore = %d, want the backup's %d", v, m.SchemaVersion)
 		}

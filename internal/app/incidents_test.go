@@ -560,11 +560,13 @@ func TestIncidentListsAndCSV(t *testing.T) {
 
 		r := e.Must(200, callAPI(t, e, "GET", "/api/incidents?format=csv&sort=number", owner.Access, nil))
 		lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
-		if len(lines) != 5 || lines[0] != "number,occurredAt,reportedAt,stationId,type,severity,status,description,location,people,recordable,daysAway,"+
+		if len(lines) != 5 || lines[0] != "number,occurredAt,reportedAt,stationId,station,reporterId,reporter,type,severity,status,description,location,people,recordable,daysAway,"+
 			"daysRestricted,regulatoryDeadline,regulatorReportedAt,overdue,resolvedAt" {
 			t.Fatalf("csv:\n%s", r.Body)
 		}
-		if !strings.HasPrefix(lines[2], "INC-2026-0002,2026-05-05T10:00:00Z,2026-05-20T09:00:00Z,"+b.ID+",Injury,High,Reported,Hand burn,Pump 3,0,true,3,0,,,false,") ||
+		// Names beside ids: the station's and the reporter's.
+		if !strings.HasPrefix(lines[2], "INC-2026-0002,2026-05-05T10:00:00Z,2026-05-20T09:00:00Z,"+b.ID+","+b.Name+","+owner.UserID+",Owner ") ||
+			!strings.Contains(lines[2], ",Injury,High,Reported,Hand burn,Pump 3,0,true,3,0,,,false,") ||
 			!strings.Contains(lines[3], `'=HYPERLINK`) || !strings.Contains(lines[4], "2026-05-19T10:00:00Z,,true,") {
 			t.Errorf("csv rows:\n%s", r.Body)
 		}

@@ -156,6 +156,7 @@ func (s *Service) Audits(ctx context.Context, p *hse.Principal, f Filter, page h
 			f.Only = append(f.Only, p.Scope.StationIDs...)
 		}
 	}
+	f.Today = day(s.now())
 	var out hse.Page[Audit]
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error
@@ -163,6 +164,25 @@ func (s *Service) Audits(ctx context.Context, p *hse.Principal, f Filter, page h
 		return err
 	})
 	return out, err
+}
+
+// EachAudit streams every audit of the list (an export) to fn in one read
+// transaction and one query: memory stays flat and the rows come as the
+// database reads them; when fn fails (the client went away) it stops.
+func (s *Service) EachAudit(ctx context.Context, p *hse.Principal, f Filter, page hse.PageRequest, fn func(*Audit) error) error {
+	if err := p.Require(PermAuditsRead); err != nil {
+		return err
+	}
+	if !p.Scope.All() {
+		f.Restricted, f.Only = true, nil
+		if p.Scope.Kind == hse.ScopeStations {
+			f.Only = append(f.Only, p.Scope.StationIDs...)
+		}
+	}
+	f.Today = day(s.now())
+	return s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
+		return tx.EachAudit(ctx, p.OrgID, f, page, fn)
+	})
 }
 
 // Audit returns an audit with its answers and findings.

@@ -113,6 +113,7 @@ type Audit struct {
 	FormVersionID string
 	TemplateID    string // read-only, joined
 	TemplateName  string // read-only, joined
+	AuditorName   string // read-only, joined
 	VersionNumber int    // read-only, joined
 	AuditorUserID string
 	Status        string
@@ -168,18 +169,29 @@ type Details struct {
 // Filter selects audits. Restricted limits the list to Only (the station
 // ids of a station-scoped caller; none when empty).
 type Filter struct {
-	StationID     string
-	Region        string
-	Status        string
-	AuditorID     string
-	Result        string
-	Q             string // number or station name
+	StationID string
+	Region    string
+	Status    string
+	AuditorID string
+	Result    string
+	Q         string // number or station name
+	// Overdue, when set, keeps only the audits that are (true) or are not
+	// (false) overdue on Today: Scheduled with a date before that day.
+	Overdue       *bool
+	Today         time.Time
 	ScheduledFrom time.Time
 	ScheduledTo   time.Time
 	CompletedFrom time.Time
 	CompletedTo   time.Time
 	Restricted    bool
 	Only          []string
+}
+
+// Overdue reports whether the audit is still Scheduled on a day after its
+// scheduled date (the day it falls due is not yet overdue). An audit in
+// progress is being done, so it is not overdue whatever its date.
+func (a *Audit) Overdue(at time.Time) bool {
+	return a.Status == StatusScheduled && a.ScheduledFor.Before(day(at))
 }
 
 // SortFields are the fields the audit list sorts by; scheduledFor is the

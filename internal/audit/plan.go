@@ -35,8 +35,9 @@ type PlanRow struct {
 	// WorstSeverity is the worst finding of that audit ("" for none).
 	WorstSeverity string
 	// NextScheduled is the earliest open (Scheduled or In Progress) audit.
-	NextScheduledAt *time.Time
-	NextScheduledID string
+	NextScheduledAt     *time.Time
+	NextScheduledID     string
+	NextScheduledStatus string
 }
 
 // PlanEntry is one station's next due audit.
@@ -55,6 +56,7 @@ type PlanEntry struct {
 	DaysOverdue        int        `json:"daysOverdue,omitempty"`
 	ScheduledAuditID   string     `json:"scheduledAuditId,omitempty" doc:"an open audit already planned"`
 	ScheduledFor       string     `json:"scheduledFor,omitempty"`
+	ScheduledOverdue   bool       `json:"scheduledOverdue,omitempty" doc:"the planned audit is still Scheduled after its date"`
 	SuggestedFrequency string     `json:"suggestedFrequency,omitempty" doc:"a higher frequency, proposed after Major or Critical findings"`
 	SuggestionReason   string     `json:"suggestionReason,omitempty"`
 }
@@ -97,6 +99,14 @@ func PlanFor(r PlanRow, today time.Time) PlanEntry {
 	}
 	if r.NextScheduledAt != nil {
 		e.ScheduledAuditID, e.ScheduledFor = r.NextScheduledID, r.NextScheduledAt.UTC().Format(time.DateOnly)
+		// A planned audit left Scheduled past its date makes the station
+		// overdue too, even when the frequency says it is not yet due:
+		// the same rule as Audit.Overdue.
+		next := Audit{Status: r.NextScheduledStatus, ScheduledFor: *r.NextScheduledAt}
+		if next.Overdue(today) {
+			e.Overdue, e.ScheduledOverdue = true, true
+			e.DaysOverdue = max(e.DaysOverdue, int(today.Sub(day(next.ScheduledFor)).Hours()/24))
+		}
 	}
 	if r.WorstSeverity == "Major" || r.WorstSeverity == "Critical" {
 		if h := higher[st.AuditFrequency]; h != "" && h != st.AuditFrequency {
@@ -107,13 +117,26 @@ func PlanFor(r PlanRow, today time.Time) PlanEntry {
 	return e
 }
 
+// PlanQuery asks for the plan: a due-date range (empty: today and 90
+// days on), a region, and optionally a page of stations.
+type PlanQuery struct {
+	From, To string
+	Region   string
+	// Limit, when above 0, pages through the stations in code order;
+	// After is the code of the previous page's last station (the cursor).
+	Limit int
+	After string
+}
+
 // Plan gives the next due audit of every active station in the caller's
 // scope whose due date falls in [from, to], plus every overdue station
-// whatever the range, most urgent first. Empty dates default to today and
-// 90 days on.
-func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) ([]PlanEntry, error) {
+// whatever the range, most urgent first. With a limit it covers the next
+// limit stations (by code) after q.After, and returns the code to pass as
+// After for the next page ("" on the last).
+func (s *Service) Plan(ctx context.Context, p *hse.Principal, q PlanQuery) ([]PlanEntry, string, error) {
+	from, to := q.From, q.To
 	if err := p.Require(PermAuditsRead); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	today := p.Today(s.now()) // the organization's day, not UTC's
 	start, end := today, today.AddDate(0, 0, 90)
@@ -136,7 +159,7 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 		fs = append(fs, hse.FieldError{Field: "to", Message: "must not be before from"})
 	}
 	if len(fs) > 0 {
-		return nil, hse.Invalid("invalid plan range", fs...)
+		return nil, "", hse.Invalid("invalid plan range", fs...)
 	}
 	restricted, only := !p.Scope.All(), []string(nil)
 	if p.Scope.Kind == hse.ScopeStations {
@@ -145,11 +168,15 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 	var rows []PlanRow
 	err := s.Store.InTx(ctx, hse.ScopeOf(p, true), func(tx Tx) error {
 		var err error
-		rows, err = tx.FindPlanRows(ctx, p.OrgID, restricted, only, today)
+		rows, err = tx.FindPlanPage(ctx, p.OrgID, restricted, only, PlanFilter{Region: q.Region, After: q.After, Limit: q.Limit})
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	next := ""
+	if q.Limit > 0 && len(rows) == q.Limit {
+		next = rows[len(rows)-1].Station.Code
 	}
 	out := []PlanEntry{}
 	for _, r := range rows {
@@ -163,5 +190,5 @@ func (s *Service) Plan(ctx context.Context, p *hse.Principal, from, to string) (
 	slices.SortStableFunc(out, func(a, b PlanEntry) int {
 		return cmp.Or(strings.Compare(a.DueDate, b.DueDate), strings.Compare(a.StationCode, b.StationCode))
 	})
-	return out, nil
+	return out, next, nil
 }

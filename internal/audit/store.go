@@ -65,6 +65,10 @@ type AuditTx interface {
 	// it is still a.Version; it sets a.Version to the new one.
 	UpdateAudit(ctx context.Context, orgID string, a *Audit) error
 	FindAudits(ctx context.Context, orgID string, f Filter, page hse.PageRequest) (hse.Page[Audit], error)
+	// EachAudit calls fn with every audit of the list in page's order,
+	// through one query whose rows stream from a database cursor; an
+	// error from fn stops it.
+	EachAudit(ctx context.Context, orgID string, f Filter, page hse.PageRequest, fn func(*Audit) error) error
 
 	PutAnswer(ctx context.Context, orgID, auditID string, a *StoredAnswer) error
 	FindAnswers(ctx context.Context, orgID, auditID string) ([]StoredAnswer, error)
@@ -79,4 +83,15 @@ type AuditTx interface {
 	CountOpenActions(ctx context.Context, orgID, auditID string) (int, error)
 
 	FindPlanRows(ctx context.Context, orgID string, restricted bool, only []string, now time.Time) ([]PlanRow, error)
+	// FindPlanPage is FindPlanRows for the stations of one region (""
+	// for all), after station code after, at most limit (0: all).
+	FindPlanPage(ctx context.Context, orgID string, restricted bool, only []string, f PlanFilter) ([]PlanRow, error)
+}
+
+// PlanFilter narrows the plan: one region, and a page of stations in code
+// order (a network of 10,000 stations is not one answer).
+type PlanFilter struct {
+	Region string
+	After  string // station code of the previous page's last station
+	Limit  int
 }

@@ -129,7 +129,7 @@ func restorePostgres(ctx context.Context, dbURL, in string, o pgRestore) error {
 	}
 	dump, stop := rw.apply(zr)
 	defer stop() // psql may stop reading at an error
-	src := io.MultiReader(strings.NewReader(o.preamble), dump)
+	src := io.MultiReader(strings.NewReader(pgExtensions+o.preamble), dump)
 	var stderr strings.Builder
 	cmd := exec.CommandContext(ctx, "psql", "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--dbname="+conn, "-f", "-")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = src, io.Discard, &stderr
@@ -138,6 +138,11 @@ func restorePostgres(ctx context.Context, dbURL, in string, o pgRestore) error {
 	}
 	return nil
 }
+
+// pgExtensions installs what the schema's indexes use but a dump of the
+// schema does not carry: pg_trgm lives in its own schema, hse_ext (see
+// migration 00017), so a restore into a new database needs it first.
+const pgExtensions = "CREATE SCHEMA IF NOT EXISTS hse_ext;\nCREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA hse_ext;\n"
 
 // quoteIdent quotes a PostgreSQL identifier as pg_dump writes one that
 // needs quoting.

@@ -54,6 +54,8 @@ type Action struct {
 	Title           string
 	Description     string
 	AssigneeUserID  string
+	StationName     string    // read-only, in lists
+	AssigneeName    string    // read-only, in lists
 	DueOn           time.Time // a day: UTC midnight
 	Priority        string
 	Severity        string // "" when not rated

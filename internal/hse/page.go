@@ -15,6 +15,10 @@ type PageRequest struct {
 	Cursor Cursor // zero for the first page
 	Sort   string // a field the list allows; "" for the list's default
 	Desc   bool
+	// Binding fingerprints the sort and filters the page was asked with;
+	// the next page's cursor carries it, so that a cursor reused with
+	// another sort or filter is refused instead of answering a wrong page.
+	Binding string
 }
 
 // Normalize applies the default and maximum page size.
@@ -32,6 +36,8 @@ func (p *PageRequest) Normalize() {
 type Cursor struct {
 	Key string `json:"k"`
 	ID  string `json:"i"`
+	// Bind is the Binding of the request that produced the cursor.
+	Bind string `json:"b,omitempty"`
 }
 
 // IsZero reports whether the cursor is unset (first page).
@@ -56,7 +62,7 @@ func DecodeCursor(s string) (Cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	// A NUL in the key or id would reach the list query, where PostgreSQL
 	// refuses it (SQLSTATE 22021); no cursor the server made holds one.
-	if err != nil || len(b) > 1024 || json.Unmarshal(b, &c) != nil || c.ID == "" || strings.ContainsRune(c.Key+c.ID, 0) {
+	if err != nil || len(b) > 1024 || json.Unmarshal(b, &c) != nil || c.ID == "" || strings.ContainsRune(c.Key+c.ID+c.Bind, 0) {
 		return Cursor{}, Invalid("invalid cursor", FieldError{Field: "cursor", Message: "pass back nextCursor from the previous page unchanged"})
 	}
 	return c, nil
@@ -66,4 +72,13 @@ func DecodeCursor(s string) (Cursor, error) {
 type Page[T any] struct {
 	Items      []T
 	NextCursor Cursor // zero on the last page
+}
+
+// CursorMismatch is the error of a cursor passed with another sort or
+// other filters than the request that produced it: its position means
+// nothing in the other order, so the page would be wrong, not just late.
+func CursorMismatch() *Error {
+	return &Error{Kind: KindInvalid, Code: "CURSOR_MISMATCH",
+		Message: "this cursor belongs to a list with another sort or other filters; start again without cursor",
+		Fields:  []FieldError{{Field: "cursor", Message: "pass nextCursor back only with the same sort and filters"}}}
 }

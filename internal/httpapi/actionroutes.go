@@ -20,9 +20,11 @@ type ActionView struct {
 	SourceID        string     `json:"sourceId,omitempty"`
 	AuditID         string     `json:"auditId,omitempty"`
 	StationID       string     `json:"stationId,omitempty"`
+	StationName     string     `json:"stationName,omitempty" doc:"in lists"`
 	Title           string     `json:"title"`
 	Description     string     `json:"description"`
 	AssigneeID      string     `json:"assigneeId,omitempty"`
+	AssigneeName    string     `json:"assigneeName,omitempty" doc:"in lists"`
 	DueOn           string     `json:"dueOn" doc:"YYYY-MM-DD"`
 	Priority        string     `json:"priority" enum:"Low,Medium,High,Critical"`
 	Severity        string     `json:"severity,omitempty" enum:"Minor,Major,Critical"`
@@ -45,7 +47,7 @@ type ActionView struct {
 // zone): overdue and escalated follow that day.
 func actionView(a *capa.Action, today time.Time) ActionView {
 	return ActionView{ID: a.ID, Number: a.Number, SourceType: a.SourceType, SourceID: a.SourceID, AuditID: a.AuditID,
-		StationID: a.StationID, Title: a.Title, Description: a.Description, AssigneeID: a.AssigneeUserID,
+		StationID: a.StationID, StationName: a.StationName, Title: a.Title, Description: a.Description, AssigneeID: a.AssigneeUserID, AssigneeName: a.AssigneeName,
 		DueOn: a.DueOn.Format(time.DateOnly), Priority: a.Priority, Severity: a.Severity, Status: a.Status,
 		Overdue: a.Overdue(today), Escalated: a.Escalated(today), CompletedBy: a.CompletedBy, CompletedAt: a.CompletedAt,
 		CompletionNotes: a.CompletionNotes, VerifiedBy: a.VerifiedBy, VerifiedAt: a.VerifiedAt, AllowedNext: capa.Allowed(a.Status),
@@ -67,7 +69,9 @@ var actionCSV = []CSVColumn[ActionView]{
 	{"overdue", func(a ActionView) string { return strconv.FormatBool(a.Overdue) }},
 	{"escalated", func(a ActionView) string { return strconv.FormatBool(a.Escalated) }},
 	{"assigneeId", func(a ActionView) string { return a.AssigneeID }},
+	{"assignee", func(a ActionView) string { return a.AssigneeName }},
 	{"stationId", func(a ActionView) string { return a.StationID }},
+	{"station", func(a ActionView) string { return a.StationName }},
 	{"sourceType", func(a ActionView) string { return a.SourceType }},
 	{"sourceId", func(a ActionView) string { return a.SourceID }},
 	{"createdAt", func(a ActionView) string { return a.CreatedAt.Format(time.RFC3339) }},

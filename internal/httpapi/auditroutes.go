@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -25,9 +27,11 @@ type AuditView struct {
 	FormVersionID      string            `json:"formVersionId"`
 	VersionNumber      int               `json:"versionNumber"`
 	AuditorUserID      string            `json:"auditorUserId"`
+	AuditorName        string            `json:"auditorName,omitempty"`
 	Status             string            `json:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled,Missed"`
 	AllowedTransitions []string          `json:"allowedTransitions"`
 	ScheduledFor       string            `json:"scheduledFor" doc:"YYYY-MM-DD"`
+	Overdue            bool              `json:"overdue" doc:"still Scheduled after its date"`
 	StartedAt          *time.Time        `json:"startedAt,omitempty"`
 	CompletedAt        *time.Time        `json:"completedAt,omitempty"`
 	ClosedAt           *time.Time        `json:"closedAt,omitempty"`
@@ -46,11 +50,11 @@ type AuditView struct {
 	UpdatedAt          time.Time         `json:"updatedAt"`
 }
 
-func auditView(a *audit.Audit) AuditView {
+func auditView(a *audit.Audit, now time.Time) AuditView {
 	return AuditView{ID: a.ID, Number: a.Number, StationID: a.StationID, StationName: a.StationName, Region: a.Region,
 		TemplateID: a.TemplateID, TemplateName: a.TemplateName, FormVersionID: a.FormVersionID, VersionNumber: a.VersionNumber,
-		AuditorUserID: a.AuditorUserID, Status: a.Status, AllowedTransitions: audit.Allowed(a.Status),
-		ScheduledFor: a.ScheduledFor.Format(time.DateOnly), StartedAt: a.StartedAt, CompletedAt: a.CompletedAt, ClosedAt: a.ClosedAt,
+		AuditorUserID: a.AuditorUserID, AuditorName: a.AuditorName, Status: a.Status, AllowedTransitions: audit.Allowed(a.Status),
+		ScheduledFor: a.ScheduledFor.Format(time.DateOnly), Overdue: a.Overdue(now), StartedAt: a.StartedAt, CompletedAt: a.CompletedAt, ClosedAt: a.ClosedAt,
 		CancelledAt: a.CancelledAt, CancelReason: a.CancelReason, Score: a.Score, Result: a.Result, Breakdown: a.Breakdown,
 		Version: a.Version, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, ScheduleID: a.ScheduleID,
 		OccurrenceDate: dateCell(a.OccurrenceDate), WindowEnds: dateCell(a.WindowEnds), MissedAt: a.MissedAt}
@@ -88,8 +92,8 @@ type auditOutput struct {
 	Body AuditDetailsView
 }
 
-func auditOut(d *audit.Details) *auditOutput {
-	v := AuditDetailsView{AuditView: auditView(d.Audit), Answers: make([]AnswerView, 0, len(d.Answers)), Findings: d.Findings}
+func auditOut(d *audit.Details, now time.Time) *auditOutput {
+	v := AuditDetailsView{AuditView: auditView(d.Audit, now), Answers: make([]AnswerView, 0, len(d.Answers)), Findings: d.Findings}
 	for _, a := range d.Answers {
 		v.Answers = append(v.Answers, AnswerView{ItemKey: a.ItemKey, Value: a.Value, Note: a.Note, AttachmentIDs: nonNil(a.AttachmentIDs),
 			Severity: a.Severity, AnsweredBy: a.AnsweredBy, AnsweredAt: a.AnsweredAt})
@@ -102,12 +106,15 @@ func auditOut(d *audit.Details) *auditOutput {
 
 var auditCSV = []CSVColumn[AuditView]{
 	{"number", func(a AuditView) string { return a.Number }},
+	{"stationId", func(a AuditView) string { return a.StationID }},
 	{"station", func(a AuditView) string { return a.StationName }},
 	{"region", func(a AuditView) string { return a.Region }},
 	{"template", func(a AuditView) string { return a.TemplateName }},
 	{"status", func(a AuditView) string { return a.Status }},
 	{"scheduledFor", func(a AuditView) string { return a.ScheduledFor }},
+	{"overdue", func(a AuditView) string { return strconv.FormatBool(a.Overdue) }},
 	{"auditorUserId", func(a AuditView) string { return a.AuditorUserID }},
+	{"auditor", func(a AuditView) string { return a.AuditorName }},
 	{"completedAt", func(a AuditView) string { return timeCell(a.CompletedAt) }},
 	{"score", func(a AuditView) string { return floatCell(a.Score) }},
 	{"result", func(a AuditView) string { return a.Result }},
@@ -133,6 +140,19 @@ func dateQuery(field, s string, fs *[]hse.FieldError) time.Time {
 	return t
 }
 
+// planOutput is a page of the plan.
+type planOutput struct {
+	Body struct {
+		Items      []audit.PlanEntry `json:"items"`
+		NextCursor string            `json:"nextCursor,omitempty" doc:"with limit: pass as cursor for the next stations; absent on the last page"`
+	}
+}
+
+// planBinding ties a plan cursor to its range and region.
+func planBinding(from, to, region string) string {
+	return queryBinding(url.Values{"from": {from}, "to": {to}, "region": {region}})
+}
+
 type auditListInput struct {
 	ListParams
 	StationID     string `query:"stationId" maxLength:"64"`
@@ -140,7 +160,8 @@ type auditListInput struct {
 	Status        string `query:"status" enum:"Scheduled,In Progress,Completed,Closed,Cancelled,Missed"`
 	AuditorID     string `query:"auditorId" maxLength:"64"`
 	Result        string `query:"result" enum:"Pass,Fail"`
-	Q             string `query:"q" maxLength:"100" doc:"search in the number and the station name"`
+	Q             string `query:"q" minLength:"3" maxLength:"100" doc:"search in the number and the station name: a case-insensitive substring of 3 characters or more (what the trigram index answers)"`
+	Overdue       string `query:"overdue" enum:"true,false" doc:"true: Scheduled audits whose date has passed; false: all others"`
 	ScheduledFrom string `query:"scheduledFrom" doc:"YYYY-MM-DD, inclusive"`
 	ScheduledTo   string `query:"scheduledTo" doc:"YYYY-MM-DD, inclusive"`
 	CompletedFrom string `query:"completedFrom" doc:"YYYY-MM-DD, inclusive"`
@@ -151,6 +172,7 @@ type auditListInput struct {
 func (in *auditListInput) filter() (audit.Filter, error) {
 	var fs []hse.FieldError
 	f := audit.Filter{StationID: in.StationID, Region: in.Region, Status: in.Status, AuditorID: in.AuditorID, Result: in.Result, Q: in.Q,
+		Overdue:       map[string]*bool{"true": new(true), "false": new(false)}[in.Overdue],
 		ScheduledFrom: dateQuery("scheduledFrom", in.ScheduledFrom, &fs), ScheduledTo: dateQuery("scheduledTo", in.ScheduledTo, &fs),
 		CompletedFrom: dateQuery("completedFrom", in.CompletedFrom, &fs), CompletedTo: dateQuery("completedTo", in.CompletedTo, &fs)}
 	for _, t := range []*time.Time{&f.ScheduledTo, &f.CompletedTo} {
@@ -173,6 +195,7 @@ func registerAudits(api huma.API, d Deps) {
 	svc := d.Audits
 	tags := []string{"Audits"}
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
+	now := func() time.Time { return hse.Now(svc.Now) }
 
 	op := huma.Operation{OperationID: "listAudits", Method: http.MethodGet, Path: "/api/audits", Tags: tags, Security: bearer,
 		Summary: "Audits you may see", Description: "Station managers see their stations' audits. Sort by scheduledFor (default), number, createdAt or updatedAt."}
@@ -187,9 +210,12 @@ func registerAudits(api huma.API, d Deps) {
 			return nil, fail(ctx, err)
 		}
 		p := principalFrom(ctx)
-		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[AuditView], error) {
+		at := now()
+		return ListResponseStream(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[AuditView], error) {
 			pg, err := svc.Audits(ctx, p, f, page)
-			return mapPage(pg, auditView), err
+			return mapPage(pg, func(a *audit.Audit) AuditView { return auditView(a, at) }), err
+		}, func(ctx context.Context, page hse.PageRequest, emit func(AuditView) error) error {
+			return svc.EachAudit(ctx, p, f, page, func(a *audit.Audit) error { return emit(auditView(a, at)) })
 		}, auditCSV, "audits.csv")
 	})
 
@@ -208,21 +234,43 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(&audit.Details{Audit: a}), nil
+			return auditOut(&audit.Details{Audit: a}, now()), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "planAudits", Method: http.MethodGet, Path: "/api/audits/plan", Tags: tags, Security: bearer,
 		Summary: "Next due audit of each active station", Description: "Due one frequency interval after the last completed audit; " +
-			"overdue stations are always listed; a higher frequency is suggested after Major or Critical findings."},
+			"overdue stations are always listed; a higher frequency is suggested after Major or Critical findings. " +
+			"With limit, the stations are taken in pages in code order (each page most urgent first); pass nextCursor as cursor for the next."},
 		func(ctx context.Context, in *struct {
-			From string `query:"from" maxLength:"10" doc:"YYYY-MM-DD; default today"`
-			To   string `query:"to" maxLength:"10" doc:"YYYY-MM-DD; default 90 days on"`
-		}) (*itemsOutput[audit.PlanEntry], error) {
-			es, err := svc.Plan(ctx, principalFrom(ctx), in.From, in.To)
+			From   string `query:"from" maxLength:"10" doc:"YYYY-MM-DD; default today"`
+			To     string `query:"to" maxLength:"10" doc:"YYYY-MM-DD; default 90 days on"`
+			Region string `query:"region" maxLength:"100" doc:"only the stations of this region"`
+			Limit  int    `query:"limit" minimum:"0" maximum:"1000" doc:"stations per page (0 or absent: every station)"`
+			Cursor string `query:"cursor" maxLength:"1024" doc:"nextCursor of the previous page"`
+		}) (*planOutput, error) {
+			after := ""
+			if in.Cursor != "" {
+				// The same binding as the lists: a cursor of another region
+				// or range would skip stations.
+				c, err := hse.DecodeCursor(in.Cursor)
+				if err == nil && c.Bind != planBinding(in.From, in.To, in.Region) {
+					err = hse.CursorMismatch()
+				}
+				if err != nil {
+					return nil, fail(ctx, err)
+				}
+				after = c.Key
+			}
+			es, next, err := svc.Plan(ctx, principalFrom(ctx), audit.PlanQuery{From: in.From, To: in.To, Region: in.Region, Limit: in.Limit, After: after})
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return items(es), nil
+			out := &planOutput{}
+			out.Body.Items = es
+			if next != "" {
+				out.Body.NextCursor = hse.Cursor{Key: next, ID: next, Bind: planBinding(in.From, in.To, in.Region)}.Encode()
+			}
+			return out, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "getAudit", Method: http.MethodGet, Path: "/api/audits/{id}", Tags: tags, Security: bearer,
@@ -234,7 +282,7 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 
 	// Lifecycle steps share one shape: the audit id, an optional If-Match.
@@ -257,7 +305,7 @@ func registerAudits(api huma.API, d Deps) {
 				if err != nil {
 					return nil, fail(ctx, err)
 				}
-				return auditOut(a), nil
+				return auditOut(a, now()), nil
 			})
 	}
 
@@ -278,7 +326,7 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "saveAuditAnswer", Method: http.MethodPut, Path: "/api/audits/{id}/answers/{itemKey}", Tags: tags, Security: bearer,
@@ -305,6 +353,6 @@ func registerAudits(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, now()), nil
 		})
 }

@@ -46,6 +46,7 @@ type IncidentView struct {
 	ID                   string            `json:"id"`
 	Number               string            `json:"number" doc:"INC-<year>-<seq>"`
 	StationID            string            `json:"stationId"`
+	StationName          string            `json:"stationName,omitempty" doc:"in lists"`
 	Type                 string            `json:"type"`
 	Severity             string            `json:"severity" enum:"Low,Medium,High,Critical"`
 	Status               string            `json:"status" enum:"Reported,Under Investigation,Action Required,Closed"`
@@ -53,6 +54,7 @@ type IncidentView struct {
 	OccurredAt           time.Time         `json:"occurredAt"`
 	ReportedAt           time.Time         `json:"reportedAt"`
 	ReporterID           string            `json:"reporterId,omitempty"`
+	ReporterName         string            `json:"reporterName,omitempty" doc:"in lists"`
 	Description          string            `json:"description"`
 	ImmediateActions     string            `json:"immediateActions"`
 	Location             string            `json:"location"`
@@ -83,7 +85,7 @@ func incidentView(i *incident.Incident, now, today time.Time) IncidentView {
 	v := i.Investigation
 	r := i.Record
 	return IncidentView{ID: i.ID, Number: i.Number, StationID: i.StationID, Type: i.Type, Severity: i.Severity, Status: i.Status,
-		AllowedTransitions: incident.Allowed(i.Status), OccurredAt: i.OccurredAt, ReportedAt: i.ReportedAt, ReporterID: i.ReporterUserID,
+		AllowedTransitions: incident.Allowed(i.Status), OccurredAt: i.OccurredAt, ReportedAt: i.ReportedAt, ReporterID: i.ReporterUserID, ReporterName: i.ReporterName, StationName: i.StationName,
 		Description: i.Description, ImmediateActions: i.ImmediateActions, Location: i.Location, People: people,
 		AttachmentIDs: nonNil(i.AttachmentIDs),
 		Investigation: InvestigationView{RootCauses: nonNil(v.RootCauses), Whys: nonNil(v.Whys), ContributingFactors: nonNil(v.ContributingFactors), Findings: v.Findings},
@@ -111,6 +113,9 @@ var incidentCSV = []CSVColumn[IncidentView]{
 	{"occurredAt", func(i IncidentView) string { return i.OccurredAt.Format(time.RFC3339) }},
 	{"reportedAt", func(i IncidentView) string { return i.ReportedAt.Format(time.RFC3339) }},
 	{"stationId", func(i IncidentView) string { return i.StationID }},
+	{"station", func(i IncidentView) string { return i.StationName }},
+	{"reporterId", func(i IncidentView) string { return i.ReporterID }},
+	{"reporter", func(i IncidentView) string { return i.ReporterName }},
 	{"type", func(i IncidentView) string { return i.Type }},
 	{"severity", func(i IncidentView) string { return i.Severity }},
 	{"status", func(i IncidentView) string { return i.Status }},

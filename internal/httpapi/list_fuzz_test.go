@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,9 +13,10 @@ const formulaTriggers = "=+-@\t\r"
 
 // FuzzCSVSafe checks the CSV formula guard: a cell comes out unchanged or
 // with one apostrophe in front, and never starts with a formula trigger
-// unless it is a plain number.
+// unless it is plainly data (digits, spaces and number punctuation).
 func FuzzCSVSafe(f *testing.F) {
-	for _, s := range []string{"", "plain", "=SUM(A1:A9)", "+1", "-0.12", "@cmd", "\t=1", "\r\n", "1e5", "-", "'=x", "=", "+inf", "-NaN", "0x1p-2"} {
+	for _, s := range []string{"", "plain", "=SUM(A1:A9)", "+1", "-0.12", "@cmd", "\t=1", "\r\n", "1e5", "-", "'=x", "=", "+inf", "-NaN", "0x1p-2",
+		"+31 20 123 4567", "-1+1", "+1 (555) 010-0199", "-A1", "+cmd|' /C calc'!A0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -24,20 +24,21 @@ func FuzzCSVSafe(f *testing.F) {
 		if out != in && out != "'"+in {
 			t.Fatalf("csvSafe(%q) = %q: neither the input nor the input after one apostrophe", in, out)
 		}
-		if out != "" && strings.ContainsRune(formulaTriggers, rune(out[0])) && !plainNumber(out) {
+		if out != "" && strings.ContainsRune(formulaTriggers, rune(out[0])) && !plainlyData(out) {
 			t.Fatalf("csvSafe(%q) = %q starts a formula", in, out)
 		}
 	})
 }
 
-// plainNumber reports whether s is a decimal number a spreadsheet shows
-// as a value: digits with an optional sign, point and exponent. "Inf",
-// "NaN" and hexadecimal floats, which strconv also reads, are not.
-func plainNumber(s string) bool {
-	if _, err := strconv.ParseFloat(s, 64); err != nil {
+// plainlyData reports whether s, starting with + or -, holds nothing a
+// formula could be made of: no letter (function names, references), no
+// quote, no operator other than + - /, only digits and number punctuation
+// (an exponent's e included).
+func plainlyData(s string) bool {
+	if s[0] != '+' && s[0] != '-' {
 		return false
 	}
-	return strings.Trim(s, "+-0123456789.eE") == ""
+	return strings.Trim(s, "0123456789 .,()/+-eE") == "" && strings.IndexAny(s, "0123456789") >= 0
 }
 
 // FuzzListParams feeds arbitrary list parameters to the page request every

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -116,19 +119,20 @@ func registerMembers(api huma.API, d Deps) {
 	tags := []string{"Members"}
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
 
-	huma.Register(api, huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/api/members", Tags: tags, Security: bearer,
-		Summary: "Members of the organization"},
-		func(ctx context.Context, _ *struct{}) (*itemsOutput[MemberView], error) {
-			ms, err := svc.Members(ctx, principalFrom(ctx))
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			views := make([]MemberView, 0, len(ms))
-			for _, m := range ms {
-				views = append(views, memberView(m))
-			}
-			return items(views), nil
-		})
+	op := huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/api/members", Tags: tags, Security: bearer,
+		Summary: "Members of the organization"}
+	DocumentItems[MemberView](api, &op)
+	huma.Register(api, op, func(ctx context.Context, in *FormatParams) (*huma.StreamResponse, error) {
+		ms, err := svc.Members(ctx, principalFrom(ctx))
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		views := make([]MemberView, 0, len(ms))
+		for _, m := range ms {
+			views = append(views, memberView(m))
+		}
+		return ItemsResponse(*in, views, memberCSV, "members.csv"), nil
+	})
 
 	type memberPath struct {
 		UserID string `path:"userId" maxLength:"64"`
@@ -368,41 +372,68 @@ func registerAdmin(api huma.API, d Deps) {
 func registerAuditLog(api huma.API, d Deps) {
 	svc := d.Identity
 	fail := func(ctx context.Context, err error) error { return problemFor(ctx, d.Logger, err) }
-	huma.Register(api, huma.Operation{OperationID: "listAuditLog", Method: http.MethodGet, Path: "/api/audit-log", Tags: []string{"Audit trail"}, Security: bearer,
-		Summary: "The organization's audit trail, newest first", Description: "Append-only. Pass nextCursor as cursor for the next page."},
-		func(ctx context.Context, in *struct {
-			Action     string    `query:"action" maxLength:"100"`
-			ActorID    string    `query:"actorId" maxLength:"64"`
-			EntityType string    `query:"entityType" maxLength:"64"`
-			EntityID   string    `query:"entityId" maxLength:"64"`
-			From       time.Time `query:"from" doc:"RFC 3339"`
-			To         time.Time `query:"to" doc:"RFC 3339"`
-			Cursor     string    `query:"cursor" maxLength:"64"`
-			Limit      int       `query:"limit" minimum:"1" maximum:"100" default:"50"`
-		}) (*struct {
-			Body struct {
-				Items      []hse.AuditEntry `json:"items"`
-				NextCursor string           `json:"nextCursor,omitempty"`
+	op := huma.Operation{OperationID: "listAuditLog", Method: http.MethodGet, Path: "/api/audit-log", Tags: []string{"Audit trail"}, Security: bearer,
+		Summary: "The organization's audit trail, newest first", Description: "Append-only. Pass nextCursor as cursor for the next page; format=csv exports every matching entry."}
+	DocumentList[hse.AuditEntry](api, &op)
+	huma.Register(api, op, func(ctx context.Context, in *struct {
+		ListParams
+		Action     string    `query:"action" maxLength:"100"`
+		ActorID    string    `query:"actorId" maxLength:"64"`
+		EntityType string    `query:"entityType" maxLength:"64"`
+		EntityID   string    `query:"entityId" maxLength:"64"`
+		From       time.Time `query:"from" doc:"RFC 3339"`
+		To         time.Time `query:"to" doc:"RFC 3339"`
+	}) (*huma.StreamResponse, error) {
+		page, err := in.PageRequest() // newest first, no other order
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		p := principalFrom(ctx)
+		f := hse.AuditFilter{Action: in.Action, ActorID: in.ActorID, EntityType: in.EntityType, EntityID: in.EntityID, From: in.From, To: in.To}
+		return ListResponse(ctx, d, in.ListParams, page, func(ctx context.Context, page hse.PageRequest) (hse.Page[hse.AuditEntry], error) {
+			f.Cursor, f.Limit = page.Cursor.ID, page.Limit
+			es, err := svc.AuditLog(ctx, p, f)
+			out := hse.Page[hse.AuditEntry]{Items: es}
+			// Ids are time-ordered: the last id is the whole position.
+			if len(es) == page.Limit {
+				out.NextCursor = hse.Cursor{ID: es[len(es)-1].ID}
 			}
-		}, error) {
-			es, err := svc.AuditLog(ctx, principalFrom(ctx), hse.AuditFilter{Action: in.Action, ActorID: in.ActorID, EntityType: in.EntityType,
-				EntityID: in.EntityID, From: in.From, To: in.To, Cursor: in.Cursor, Limit: in.Limit})
-			if err != nil {
-				return nil, fail(ctx, err)
-			}
-			out := &struct {
-				Body struct {
-					Items      []hse.AuditEntry `json:"items"`
-					NextCursor string           `json:"nextCursor,omitempty"`
-				}
-			}{}
-			out.Body.Items = es
-			if out.Body.Items == nil {
-				out.Body.Items = []hse.AuditEntry{}
-			}
-			if len(es) == in.Limit && len(es) > 0 {
-				out.Body.NextCursor = es[len(es)-1].ID
-			}
-			return out, nil
-		})
+			return out, err
+		}, auditLogCSV, "audit-log.csv")
+	})
+}
+
+var memberCSV = []CSVColumn[MemberView]{
+	{"userId", func(m MemberView) string { return m.UserID }},
+	{"name", func(m MemberView) string { return m.Name }},
+	{"email", func(m MemberView) string { return m.Email }},
+	{"emailVerified", func(m MemberView) string { return strconv.FormatBool(m.EmailVerified) }},
+	{"roleId", func(m MemberView) string { return m.RoleID }},
+	{"role", func(m MemberView) string { return m.Role }},
+	{"stationIds", func(m MemberView) string { return strings.Join(m.StationIDs, " ") }},
+	{"contractorId", func(m MemberView) string { return m.ContractorID }},
+	{"joinedAt", func(m MemberView) string { return m.JoinedAt.Format(time.RFC3339) }},
+}
+
+var auditLogCSV = []CSVColumn[hse.AuditEntry]{
+	{"id", func(e hse.AuditEntry) string { return e.ID }},
+	{"occurredAt", func(e hse.AuditEntry) string { return e.OccurredAt.Format(time.RFC3339Nano) }},
+	{"actorUserId", func(e hse.AuditEntry) string { return e.ActorUserID }},
+	{"actorEmail", func(e hse.AuditEntry) string { return e.ActorEmail }},
+	{"action", func(e hse.AuditEntry) string { return e.Action }},
+	{"entityType", func(e hse.AuditEntry) string { return e.EntityType }},
+	{"entityId", func(e hse.AuditEntry) string { return e.EntityID }},
+	{"before", func(e hse.AuditEntry) string { return jsonCell(e.Before) }},
+	{"after", func(e hse.AuditEntry) string { return jsonCell(e.After) }},
+	{"ip", func(e hse.AuditEntry) string { return e.IP }},
+	{"requestId", func(e hse.AuditEntry) string { return e.RequestID }},
+}
+
+// jsonCell is a map as compact JSON, "" when empty.
+func jsonCell(m map[string]any) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
 }

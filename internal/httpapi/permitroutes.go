@@ -19,8 +19,11 @@ type PermitView struct {
 	TypeKey            string     `json:"typeKey" doc:"the key of the organization's permit type (see /api/permit-types)"`
 	TypeVersion        int        `json:"typeVersion" doc:"the version of the type the permit is held to; later edits of the type do not change it"`
 	StationID          string     `json:"stationId"`
+	StationName        string     `json:"stationName,omitempty" doc:"in lists"`
 	ContractorID       string     `json:"contractorId,omitempty" doc:"absent for in-house work"`
+	ContractorName     string     `json:"contractorName,omitempty" doc:"in lists"`
 	RequestedBy        string     `json:"requestedBy"`
+	RequesterName      string     `json:"requesterName,omitempty" doc:"in lists"`
 	Description        string     `json:"description"`
 	Location           string     `json:"location" doc:"the exact place of the work at the station"`
 	ValidFrom          time.Time  `json:"validFrom"`
@@ -48,6 +51,7 @@ type PermitView struct {
 func permitView(p *permit.Permit) PermitView {
 	return PermitView{ID: p.ID, Number: p.Number, Type: p.Type, TypeKey: p.TypeKey, TypeVersion: p.TypeVersion, RetestDueAt: p.RetestDueAt,
 		SuspendedAt: p.SuspendedAt, SuspensionReason: p.SuspensionReason, StationID: p.StationID, ContractorID: p.ContractorID, RequestedBy: p.RequestedBy,
+		StationName: p.StationName, ContractorName: p.ContractorName, RequesterName: p.RequesterName,
 		Description: p.Description, Location: p.Location, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, OriginalValidTo: p.OriginalValidTo,
 		Status: p.Status, AllowedTransitions: permit.Allowed(p.Status), ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
 		ActivatedBy: p.ActivatedBy, ActivatedAt: p.ActivatedAt, ClosedBy: p.ClosedBy, ClosedAt: p.ClosedAt, CloseNotes: p.CloseNotes,
@@ -137,11 +141,14 @@ var permitCSV = []CSVColumn[PermitView]{
 	{"type", func(p PermitView) string { return p.Type }},
 	{"status", func(p PermitView) string { return p.Status }},
 	{"stationId", func(p PermitView) string { return p.StationID }},
+	{"station", func(p PermitView) string { return p.StationName }},
 	{"contractorId", func(p PermitView) string { return p.ContractorID }},
+	{"contractor", func(p PermitView) string { return p.ContractorName }},
 	{"location", func(p PermitView) string { return p.Location }},
 	{"validFrom", func(p PermitView) string { return p.ValidFrom.Format(time.RFC3339) }},
 	{"validTo", func(p PermitView) string { return p.ValidTo.Format(time.RFC3339) }},
 	{"requestedBy", func(p PermitView) string { return p.RequestedBy }},
+	{"requester", func(p PermitView) string { return p.RequesterName }},
 	{"approvedBy", func(p PermitView) string { return p.ApprovedBy }},
 	{"closedAt", func(p PermitView) string { return timeCell(p.ClosedAt) }},
 	{"id", func(p PermitView) string { return p.ID }},

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/hsedigital/hse/internal/hse"
 	"net/http"
 	"time"
 
@@ -190,7 +191,7 @@ func registerProgrammes(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, hse.Now(svc.Now)), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "reassignAudit", Method: http.MethodPost, Path: "/api/audits/{id}/reassign", Tags: tags, Security: bearer,
@@ -212,7 +213,7 @@ func registerProgrammes(api huma.API, d Deps) {
 			if err != nil {
 				return nil, fail(ctx, err)
 			}
-			return auditOut(a), nil
+			return auditOut(a, hse.Now(svc.Now)), nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "scheduleAuditsFromPlan", Method: http.MethodPost, Path: "/api/audits/plan/schedule", Tags: tags,
@@ -237,7 +238,7 @@ func registerProgrammes(api huma.API, d Deps) {
 			}
 			v := BulkView{Created: make([]AuditView, 0, len(r.Created)), Skipped: r.Skipped}
 			for i := range r.Created {
-				v.Created = append(v.Created, auditView(&r.Created[i]))
+				v.Created = append(v.Created, auditView(&r.Created[i], hse.Now(svc.Now)))
 			}
 			return &struct{ Body BulkView }{Body: v}, nil
 		})

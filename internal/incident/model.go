@@ -109,6 +109,8 @@ type Incident struct {
 	OccurredAt       time.Time
 	ReportedAt       time.Time
 	ReporterUserID   string
+	StationName      string // read-only, in lists
+	ReporterName     string // read-only, in lists
 	Description      string
 	ImmediateActions string
 	Location         string

@@ -48,11 +48,13 @@ type Permit struct {
 	StationID    string
 	ContractorID string // "" for in-house work
 	RequestedBy  string
-	Description  string
-	Location     string // the exact place of the work at the station
-	ValidFrom    time.Time
-	ValidTo      time.Time
-	Status       string
+	// Names of the station, contractor and requester: read-only, in lists.
+	StationName, ContractorName, RequesterName string
+	Description                                string
+	Location                                   string // the exact place of the work at the station
+	ValidFrom                                  time.Time
+	ValidTo                                    time.Time
+	Status                                     string
 	// OriginalValidTo is the valid-to the permit was approved with, before
 	// any extension.
 	OriginalValidTo time.Time

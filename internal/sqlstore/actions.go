@@ -162,7 +162,9 @@ func (t capaTx) FindActions(ctx context.Context, orgID string, f capa.Filter, pa
 		like := likePattern(f.Q)
 		w.add(`(LOWER(number) LIKE ? ESCAPE '\' OR LOWER(title) LIKE ? ESCAPE '\')`, like, like)
 	}
-	return findPage(ctx, t.Tx, `SELECT `+actionColumns+` FROM actions`, w, actionSorts[page.Sort], page, scanAction,
+	return findPage(ctx, t.Tx, `SELECT `+actionColumns+`, `+nameOf("stations", "actions", "station_id")+`, `+
+		nameOf("users", "actions", "assignee_user_id")+` FROM actions`, w, actionSorts[page.Sort], page,
+		scanNamed(scanAction, 2, func(a *capa.Action, n []string) { a.StationName, a.AssigneeName = n[0], n[1] }),
 		func(a *capa.Action) string { return a.ID })
 }
 

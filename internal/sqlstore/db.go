@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -55,6 +57,10 @@ type DB struct {
 	// fair shrinks the reads' places while writes queue for a resource
 	// one transaction holds at a time (see fairness).
 	fair *fairness
+
+	// observer, when set, sees every query run with Tx.Query (the list
+	// queries): the query-plan test collects them to explain them.
+	observer atomic.Pointer[func(query string, args []any)]
 
 	// locks is a separate pool for session locks held by jobs (PostgreSQL).
 	locksOnce sync.Once
@@ -226,4 +232,63 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
+}
+
+// ObserveQueries makes f see every query run through Tx.Query (after
+// placeholders are rebound) with its arguments; nil stops it. For tests
+// that check the plans of the queries the API really runs.
+func (db *DB) ObserveQueries(f func(query string, args []any)) {
+	if f == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&f)
+}
+
+// Explain returns the engine's plan of query (rebound already) with args,
+// one line per node: SQLite's EXPLAIN QUERY PLAN, indented by depth, or
+// PostgreSQL's EXPLAIN. On PostgreSQL sequential scans and sorts are
+// priced out first, so that a plan still holding one has no index to use
+// instead, whatever the size of the test's tables.
+func (db *DB) Explain(ctx context.Context, sc Scope, query string, args ...any) ([]string, error) {
+	var out []string
+	err := db.InTx(ctx, sc, func(tx *Tx) error {
+		if db.engine == Postgres {
+			for _, set := range []string{"SET LOCAL enable_seqscan = off", "SET LOCAL enable_sort = off"} {
+				if _, err := tx.tx.ExecContext(ctx, set); err != nil {
+					return err
+				}
+			}
+			rows, err := tx.tx.QueryContext(ctx, "EXPLAIN "+query, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				out = append(out, line)
+			}
+			return rows.Err()
+		}
+		rows, err := tx.tx.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		depth := map[int]int{0: -1}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				return err
+			}
+			depth[id] = depth[parent] + 1
+			out = append(out, strings.Repeat("  ", depth[id])+detail)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

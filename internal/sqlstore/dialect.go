@@ -17,7 +17,15 @@ type dialect interface {
 	// jsonArrayHas is a condition that the JSON array of strings in column
 	// holds the value of its one placeholder.
 	jsonArrayHas(column string) string
+	// auditNumberSearch is a condition on the audits table that its number
+	// holds q (case-insensitive substring), answered from the engine's
+	// trigram index; q has at least minSearch characters.
+	auditNumberSearch(orgID, q string) (string, []any)
 }
+
+// minSearch is the shortest search a trigram index answers; shorter ones
+// are matched row by row (same meaning, no index).
+const minSearch = 3
 
 type sqliteDialect struct{}
 
@@ -30,7 +38,19 @@ func (sqliteDialect) jsonArrayHas(column string) string {
 	return `EXISTS (SELECT 1 FROM json_each(` + column + `) WHERE json_each.value = ?)`
 }
 
+// The FTS5 trigram table matches a phrase as a case-insensitive substring
+// (the same as LIKE '%q%'); quotes inside the phrase are doubled.
+func (sqliteDialect) auditNumberSearch(orgID, q string) (string, []any) {
+	return `id IN (SELECT audit_id FROM audits_search WHERE audits_search MATCH ? AND organization_id = ?)`,
+		[]any{`number : "` + strings.ReplaceAll(q, `"`, `""`) + `"`, orgID}
+}
+
 type postgresDialect struct{}
+
+// The GIN trigram index on LOWER(number) answers the LIKE.
+func (postgresDialect) auditNumberSearch(_, q string) (string, []any) {
+	return `LOWER(number) LIKE ? ESCAPE '\'`, []any{likePattern(q)}
+}
 
 // rebind numbers placeholders $1, $2, … . Queries never put a literal "?"
 // inside a string constant, so a plain scan is enough.

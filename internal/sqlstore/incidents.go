@@ -193,7 +193,9 @@ func (t incidentTx) FindIncidents(ctx context.Context, orgID string, f incident.
 		like := likePattern(f.Q)
 		w.add(`(LOWER(number) LIKE ? ESCAPE '\' OR LOWER(description) LIKE ? ESCAPE '\' OR LOWER(location) LIKE ? ESCAPE '\')`, like, like, like)
 	}
-	return findPage(ctx, t.Tx, `SELECT `+incidentColumns+` FROM incidents`, w, incidentSorts[page.Sort], page, scanIncident,
+	return findPage(ctx, t.Tx, `SELECT `+incidentColumns+`, `+nameOf("stations", "incidents", "station_id")+`, `+
+		nameOf("users", "incidents", "reporter_user_id")+` FROM incidents`, w, incidentSorts[page.Sort], page,
+		scanNamed(scanIncident, 2, func(i *incident.Incident, n []string) { i.StationName, i.ReporterName = n[0], n[1] }),
 		func(i *incident.Incident) string { return i.ID })
 }
 

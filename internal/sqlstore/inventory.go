@@ -14,7 +14,14 @@ var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 // Tables lists the application's tables in the current schema, without
 // the migration bookkeeping table.
 func (db *DB) Tables(ctx context.Context) ([]string, error) {
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	// Virtual tables (the search index) and their shadow tables hold
+	// derived data, rebuilt from the tables they index: not counted, and
+	// not "data" that makes a database non-empty.
+	q := `SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'
+			AND substr(m.name, 1, length(v.name) + 1) = v.name || '_')
+		ORDER BY name`
 	if db.engine == Postgres {
 		q = `SELECT table_name FROM information_schema.tables
 			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
@@ -174,7 +181,9 @@ func (db *DB) ReplaceFrom(ctx context.Context, src string) error {
 	}
 	for _, o := range old {
 		name := strings.SplitN(o[0], " ", 2)[1]
-		if _, err := tx.ExecContext(ctx, `DROP TABLE main.`+quoteIdent(name)); err != nil {
+		// IF EXISTS: a virtual table (the search index) takes its shadow
+		// tables with it, and they sort after it.
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS main.`+quoteIdent(name)); err != nil {
 			return fmt.Errorf("dropping %s: %w", name, err)
 		}
 	}
@@ -182,9 +191,26 @@ func (db *DB) ReplaceFrom(ctx context.Context, src string) error {
 	if err != nil {
 		return err
 	}
+	// A virtual table makes its own shadow tables (name_data, name_idx...)
+	// and is filled through its columns, which rebuilds its index; the
+	// shadow tables are neither created nor copied.
+	var virtual []string
+	for _, o := range fresh {
+		if strings.HasPrefix(o[1], "CREATE VIRTUAL TABLE") {
+			virtual = append(virtual, strings.SplitN(o[0], " ", 2)[1]+"_")
+		}
+	}
+	shadow := func(name string) bool {
+		for _, v := range virtual {
+			if strings.HasPrefix(name, v) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, o := range fresh {
 		typ, name, _ := strings.Cut(o[0], " ")
-		if o[1] == "" {
+		if o[1] == "" || (typ == "table" && shadow(name)) {
 			continue // automatic indexes have no SQL
 		}
 		if _, err := tx.ExecContext(ctx, o[1]); err != nil {

@@ -171,7 +171,11 @@ func (t permitTx) FindPermits(ctx context.Context, orgID string, f permit.Filter
 		like := likePattern(f.Q)
 		w.add(`(LOWER(number) LIKE ? ESCAPE '\' OR LOWER(description) LIKE ? ESCAPE '\' OR LOWER(location) LIKE ? ESCAPE '\')`, like, like, like)
 	}
-	return findPage(ctx, t.Tx, `SELECT `+permitColumns+` FROM permits`, w, permitSorts[page.Sort], page, scanPermit,
+	return findPage(ctx, t.Tx, `SELECT `+permitColumns+`, `+nameOf("stations", "permits", "station_id")+`, `+
+		nameOf("contractors", "permits", "contractor_id")+`, `+nameOf("users", "permits", "requested_by")+` FROM permits`,
+		w, permitSorts[page.Sort], page, scanNamed(scanPermit, 3, func(p *permit.Permit, n []string) {
+			p.StationName, p.ContractorName, p.RequesterName = n[0], n[1], n[2]
+		}),
 		func(p *permit.Permit) string { return p.ID })
 }
 

@@ -301,26 +301,27 @@ func (k sortKey) keyArg(key string) (any, error) {
 	return key, nil
 }
 
+// pageQuery is a list query in two parts: inner reads the list's own
+// table (filters, keyset, ORDER BY and LIMIT go on it), outer, when set,
+// wraps the page as {page} under alias to join what the rows refer to.
+// A plain string converts to a query with no outer part.
+type pageQuery struct {
+	inner, outer, alias string
+}
+
 // findPage runs a keyset-paginated list query: the rows after the cursor
 // in (key, id) order, one more than the page to know whether another
-// follows.
-func findPage[T any](ctx context.Context, tx *Tx, selectFrom string, w *where, sk sortKey, page hse.PageRequest,
+// follows. The keyset is a row-value comparison, which both engines turn
+// into one range of the (organization, key, id) index.
+func findPage[T any](ctx context.Context, tx *Tx, q any, w *where, sk sortKey, page hse.PageRequest,
 	scan func(interface{ Scan(...any) error }) (*T, error), idOf func(*T) string) (hse.Page[T], error) {
 	var out hse.Page[T]
 	page.Normalize()
-	cmp, dir := ">", "ASC"
-	if page.Desc {
-		cmp, dir = "<", "DESC"
+	query, args, err := pageSQL(q, w, sk, page)
+	if err != nil {
+		return out, err
 	}
-	if !page.Cursor.IsZero() {
-		key, err := sk.keyArg(page.Cursor.Key)
-		if err != nil {
-			return out, err
-		}
-		w.add("("+sk.expr+" "+cmp+" ? OR ("+sk.expr+" = ? AND id "+cmp+" ?))", key, key, page.Cursor.ID)
-	}
-	args := append(append(append([]any{}, w.pre...), w.args...), page.Limit+1)
-	rows, err := tx.Query(ctx, selectFrom+` WHERE `+w.sql()+` ORDER BY `+sk.expr+` `+dir+`, id `+dir+` LIMIT ?`, args...)
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return out, err
 	}
@@ -339,6 +340,36 @@ func findPage[T any](ctx context.Context, tx *Tx, selectFrom string, w *where, s
 		last = &out.Items[len(out.Items)-1]
 	}
 	return out, rows.Err()
+}
+
+// pageSQL builds the statement of one page (limit 0: every row, for an
+// export) and its arguments.
+func pageSQL(q any, w *where, sk sortKey, page hse.PageRequest) (string, []any, error) {
+	pq, ok := q.(pageQuery)
+	if !ok {
+		pq = pageQuery{inner: q.(string)}
+	}
+	cmp, dir := ">", "ASC"
+	if page.Desc {
+		cmp, dir = "<", "DESC"
+	}
+	if !page.Cursor.IsZero() {
+		key, err := sk.keyArg(page.Cursor.Key)
+		if err != nil {
+			return "", nil, err
+		}
+		w.add("("+sk.expr+", id) "+cmp+" (?, ?)", key, page.Cursor.ID)
+	}
+	args := append(append([]any{}, w.pre...), w.args...)
+	query := pq.inner + ` WHERE ` + w.sql() + ` ORDER BY ` + sk.expr + ` ` + dir + `, id ` + dir
+	if page.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, page.Limit+1)
+	}
+	if pq.outer != "" {
+		query = strings.Replace(pq.outer, "{page}", query, 1) + ` ORDER BY ` + pq.alias + `.` + sk.expr + ` ` + dir + `, ` + pq.alias + `.id ` + dir
+	}
+	return query, args, nil
 }
 
 // FindMemberAccess reads the permissions and the scope kind of a member's

@@ -38,6 +38,9 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // Query runs a query returning rows.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	q := t.db.dialect.rebind(query)
+	if f := t.db.observer.Load(); f != nil {
+		(*f)(q, args)
+	}
 	if st, ok := t.stmt(ctx, q); ok {
 		return st.QueryContext(ctx, args...)
 	}

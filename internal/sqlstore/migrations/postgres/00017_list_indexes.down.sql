@@ -1,0 +1,24 @@
+-- The extension stays: other databases' objects may use it, and it is
+-- harmless unused.
+DROP INDEX stations_name_trgm;
+DROP INDEX audits_number_trgm;
+DROP INDEX audit_log_org_occurred;
+DROP INDEX stations_org_created;
+DROP INDEX stations_org_code;
+DROP INDEX permits_org_number;
+DROP INDEX permits_org_created;
+DROP INDEX incidents_org_severity;
+DROP INDEX incidents_org_number;
+DROP INDEX incidents_org_created;
+DROP INDEX incidents_org_reported;
+DROP INDEX actions_org_priority;
+DROP INDEX actions_org_status_due;
+DROP INDEX actions_org_number;
+DROP INDEX actions_org_created;
+DROP INDEX stations_org_region_code;
+DROP INDEX audits_station_next_open;
+DROP INDEX audits_station_last_completed;
+DROP INDEX audits_org_completed;
+DROP INDEX audits_org_updated;
+DROP INDEX audits_org_created;
+DROP INDEX audits_org_number;
