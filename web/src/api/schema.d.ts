@@ -314,7 +314,7 @@ export interface paths {
         };
         /**
          * The organization's audit trail, newest first
-         * @description Append-only. Pass nextCursor as cursor for the next page.
+         * @description Append-only. Pass nextCursor as cursor for the next page; format=csv exports every matching entry.
          */
         get: operations["listAuditLog"];
         put?: never;
@@ -403,7 +403,7 @@ export interface paths {
         };
         /**
          * Next due audit of each active station
-         * @description Due one frequency interval after the last completed audit; overdue stations are always listed; a higher frequency is suggested after Major or Critical findings.
+         * @description Due one frequency interval after the last completed audit; overdue stations are always listed; a higher frequency is suggested after Major or Critical findings. With limit, the stations are taken in pages in code order (each page most urgent first); pass nextCursor as cursor for the next.
          */
         get: operations["planAudits"];
         put?: never;
@@ -1361,8 +1361,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Close an incident (Action Required → Closed)
-         * @description incidents:close. Refused with 409 INCIDENT_ACTIONS_OPEN while any corrective action raised from it is not Verified; sets resolvedAt. The station must be in your scope. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match (or version) is optional; a stale one is 412.
+         * Close an incident (Action Required → Closed, or Under Investigation → Closed when no action is needed)
+         * @description incidents:close. Closing from Under Investigation needs the reason no action is needed (400 naming reason), kept as closureReason and in the history. Refused with 409 INCIDENT_ACTIONS_OPEN while any corrective action raised from it is not Verified; sets resolvedAt. The station must be in your scope. Any other move is 409 INVALID_TRANSITION with the current state and the allowed ones. If-Match (or version) is optional; a stale one is 412.
          */
         post: operations["closeIncident"];
         delete?: never;
@@ -1401,7 +1401,7 @@ export interface paths {
         };
         /**
          * An incident's history, oldest first
-         * @description Kinds: created, updated, investigation_updated, regulator_reported, status_changed, reopened (note: the reason), action_raised (note: the action's number).
+         * @description Kinds: created, updated, investigation_updated, investigator_assigned (note: the investigator's user id), regulator_reported, status_changed (note: a closure reason), reopened (note: the reason), action_raised (note: the action's number).
          */
         get: operations["listIncidentHistory"];
         put?: never;
@@ -1445,6 +1445,26 @@ export interface paths {
          * @description Replaces the investigation: root-cause categories, the five-whys chain (at most 5), contributing factors and findings. incidents:investigate, while the incident is Under Investigation or Action Required (409 NOT_UNDER_INVESTIGATION otherwise). If-Match or version is required as for PATCH.
          */
         put: operations["setIncidentInvestigation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/investigator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Name an incident's investigator and the day the investigation is due
+         * @description incidents:investigate, station in your scope, incident not Closed (409 INCIDENT_CLOSED). The investigator must be a member who may investigate incidents at the incident's station (400 naming investigatorId). investigationDueOn defaults by severity (Critical 7 days, High 14, otherwise 30) from today in the organization's time zone, and cannot be earlier than today. The investigator is mailed (incident:investigator_assigned). If-Match or version is optional; a stale one is 412.
+         */
+        put: operations["assignIncidentInvestigator"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1597,7 +1617,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member from the organization */
+        /**
+         * Remove a member from the organization
+         * @description users:remove. A member with open work (audits to conduct, open or in-progress actions assigned to them, incidents they investigate, permits they requested that are not finished) is refused with 409 OPEN_WORK whose details.openWork lists each item (kind, id, number, status, stationId), unless reassignTo names an active member who takes all of it over in the same transaction: they must hold audits:conduct, actions:complete, incidents:investigate or permits:request for the kinds concerned, with the stations (or, for a contractor's permits, the company) in their scope, otherwise 400 naming reassignTo. Each record's history and the audit trail (details.work) record the hand-over, and the new holders are notified.
+         */
         delete: operations["removeMember"];
         options?: never;
         head?: never;
@@ -1606,6 +1629,46 @@ export interface paths {
          * @description You cannot grant permissions you do not hold; the last owner stays owner.
          */
         patch: operations["updateMember"];
+        trace?: never;
+    };
+    "/api/members/{userId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a member's suspension
+         * @description users:update.
+         */
+        post: operations["reactivateMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/members/{userId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a member (a contractor's staff member who left, say)
+         * @description users:update. The membership and its history stay; the member's requests are refused with 403 MEMBER_SUSPENDED until POST .../reactivate, and nothing new can be assigned to them. You cannot suspend yourself (409 SELF_SUSPEND). A member with open work (audits to conduct, open or in-progress actions assigned to them, incidents they investigate, permits they requested that are not finished) is refused with 409 OPEN_WORK whose details.openWork lists each item (kind, id, number, status, stationId), unless reassignTo names an active member who takes all of it over in the same transaction: they must hold audits:conduct, actions:complete, incidents:investigate or permits:request for the kinds concerned, with the stations (or, for a contractor's permits, the company) in their scope, otherwise 400 naming reassignTo. Each record's history and the audit trail (details.work) record the hand-over, and the new holders are notified.
+         */
+        post: operations["suspendMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/organizations": {
@@ -2287,6 +2350,8 @@ export interface components {
             /** @description states the lifecycle allows next (who may move it is checked on the move) */
             allowedTransitions: string[] | null;
             assigneeId?: string;
+            /** @description in lists */
+            assigneeName?: string;
             auditId?: string;
             /** Format: date-time */
             completedAt?: string;
@@ -2313,6 +2378,8 @@ export interface components {
             /** @enum {string} */
             sourceType: "finding" | "incident" | "permit" | "manual";
             stationId?: string;
+            /** @description in lists */
+            stationName?: string;
             /** @enum {string} */
             status: "Open" | "In Progress" | "Completed" | "Verified";
             title: string;
@@ -2389,6 +2456,13 @@ export interface components {
             /** Format: int64 */
             version?: number;
         };
+        AssignIncidentInvestigatorRequest: {
+            /** @description YYYY-MM-DD */
+            investigationDueOn?: string;
+            investigatorId: string;
+            /** Format: int64 */
+            version?: number;
+        };
         AttachmentLinkView: {
             entityId: string;
             entityType: string;
@@ -2441,6 +2515,7 @@ export interface components {
         AuditDetailsView: {
             allowedTransitions: string[] | null;
             answers: components["schemas"]["AnswerView"][] | null;
+            auditorName?: string;
             auditorUserId: string;
             /** @description per section, and the failed items; set at completion */
             breakdown?: components["schemas"]["Result"];
@@ -2463,6 +2538,8 @@ export interface components {
             number: string;
             /** @description YYYY-MM-DD: its schedule's date for it, kept when rescheduled */
             occurrenceDate?: string;
+            /** @description still Scheduled after its date */
+            overdue: boolean;
             region: string;
             /** @enum {string} */
             result?: "Pass" | "Fail" | "";
@@ -2514,6 +2591,7 @@ export interface components {
         };
         AuditView: {
             allowedTransitions: string[] | null;
+            auditorName?: string;
             auditorUserId: string;
             /** @description per section, and the failed items; set at completion */
             breakdown?: components["schemas"]["Result"];
@@ -2535,6 +2613,8 @@ export interface components {
             number: string;
             /** @description YYYY-MM-DD: its schedule's date for it, kept when rescheduled */
             occurrenceDate?: string;
+            /** @description still Scheduled after its date */
+            overdue: boolean;
             region: string;
             /** @enum {string} */
             result?: "Pass" | "Fail" | "";
@@ -2602,7 +2682,7 @@ export interface components {
             status: "up" | "down" | "not_configured";
         };
         CloseIncidentRequest: {
-            /** @description reopen: why */
+            /** @description reopen: why; close from Under Investigation: why no action is needed (optional from Action Required) */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -2675,6 +2755,8 @@ export interface components {
             licenceNumber?: string;
             name?: string;
             specialization?: string;
+            /** @description the stations where the company may work (its staff see them to request permits); [] means every active station; unknown ids are 400 */
+            stationIds?: string[];
             /** @description Active, Suspended or Inactive */
             status?: string;
             /**
@@ -2696,6 +2778,8 @@ export interface components {
             licenceNumber: string;
             name: string;
             specialization: string;
+            /** @description the stations where the company may work, which its staff see; empty: every active station */
+            stationIds: string[] | null;
             /** @enum {string} */
             status: "Active" | "Suspended" | "Inactive";
             /** Format: date-time */
@@ -3092,12 +3176,20 @@ export interface components {
             /** @description states the lifecycle allows next (who may move it is checked on the move) */
             allowedTransitions: string[] | null;
             attachmentIds: string[] | null;
+            /** @description why it closed; required when closed straight from investigation */
+            closureReason?: string;
             /** Format: date-time */
             createdAt: string;
             description: string;
             id: string;
             immediateActions: string;
             investigation: components["schemas"]["InvestigationView"];
+            /** @description YYYY-MM-DD, a day in the organization's time zone */
+            investigationDueOn?: string;
+            /** @description the investigation is past its due day (organization's time zone) and the incident still Reported or Under Investigation */
+            investigationOverdue: boolean;
+            /** @description the member investigating (PUT /api/incidents/{id}/investigator) */
+            investigatorId?: string;
             location: string;
             /** @description INC-<year>-<seq> */
             number: string;
@@ -3117,11 +3209,15 @@ export interface components {
             /** Format: date-time */
             reportedAt: string;
             reporterId?: string;
+            /** @description in lists */
+            reporterName?: string;
             /** Format: date-time */
             resolvedAt?: string;
             /** @enum {string} */
             severity: "Low" | "Medium" | "High" | "Critical";
             stationId: string;
+            /** @description in lists */
+            stationName?: string;
             /** @enum {string} */
             status: "Reported" | "Under Investigation" | "Action Required" | "Closed";
             type: string;
@@ -3134,7 +3230,7 @@ export interface components {
             version: number;
         };
         InvestigateIncidentRequest: {
-            /** @description reopen: why */
+            /** @description reopen: why; close from Under Investigation: why no action is needed (optional from Action Required) */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -3223,6 +3319,9 @@ export interface components {
              */
             weight?: number;
         };
+        ItemsBodyMemberView: {
+            items: components["schemas"]["MemberView"][] | null;
+        };
         ItemsOutputActionViewBody: {
             items: components["schemas"]["ActionView"][] | null;
         };
@@ -3244,9 +3343,6 @@ export interface components {
         ItemsOutputInvitationViewBody: {
             items: components["schemas"]["InvitationView"][] | null;
         };
-        ItemsOutputMemberViewBody: {
-            items: components["schemas"]["MemberView"][] | null;
-        };
         ItemsOutputOrgSummaryBody: {
             items: components["schemas"]["OrgSummary"][] | null;
         };
@@ -3256,21 +3352,19 @@ export interface components {
         ItemsOutputPermitViewBody: {
             items: components["schemas"]["PermitView"][] | null;
         };
-        ItemsOutputPlanEntryBody: {
-            items: components["schemas"]["PlanEntry"][] | null;
-        };
         ItemsOutputRoleBody: {
             items: components["schemas"]["Role"][] | null;
         };
         ItemsOutputScheduleViewBody: {
             items: components["schemas"]["ScheduleView"][] | null;
         };
-        ListAuditLogResponse: {
-            items: components["schemas"]["AuditEntry"][] | null;
-            nextCursor?: string;
-        };
         ListBodyActionView: {
             items: components["schemas"]["ActionView"][] | null;
+            /** @description pass as cursor for the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        ListBodyAuditEntry: {
+            items: components["schemas"]["AuditEntry"][] | null;
             /** @description pass as cursor for the next page; absent on the last page */
             nextCursor?: string;
         };
@@ -3351,6 +3445,8 @@ export interface components {
             role: string;
             roleId: string;
             stationIds: string[] | null;
+            /** @description suspended members cannot act until reactivated */
+            suspended: boolean;
             userId: string;
         };
         MembershipView: {
@@ -3366,6 +3462,11 @@ export interface components {
             status: "active" | "suspended";
         };
         OrgSettings: {
+            /**
+             * @description who is assigned the corrective action of an audit finding: stationManagers (the station's first manager; the default), auditor, or unassigned
+             * @enum {string}
+             */
+            actionAssignment?: "stationManagers" | "auditor" | "unassigned";
             /** @description create scheduled audits automatically */
             autoScheduleAudits?: boolean;
             /** @description #RRGGBB */
@@ -3431,6 +3532,8 @@ export interface components {
             closedBy?: string;
             /** @description absent for in-house work */
             contractorId?: string;
+            /** @description in lists */
+            contractorName?: string;
             /** Format: date-time */
             createdAt: string;
             description: string;
@@ -3461,6 +3564,8 @@ export interface components {
             /** @description why it was rejected or cancelled */
             reason?: string;
             requestedBy: string;
+            /** @description in lists */
+            requesterName?: string;
             /**
              * Format: date-time
              * @description while Active: when the next gas test is due; missed, the work is Suspended
@@ -3472,6 +3577,8 @@ export interface components {
              */
             retestIntervalSeconds?: number;
             stationId: string;
+            /** @description in lists */
+            stationName?: string;
             /** @enum {string} */
             status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Suspended" | "Closed" | "Rejected" | "Cancelled" | "Expired";
             /** Format: date-time */
@@ -3612,6 +3719,8 @@ export interface components {
             closedBy?: string;
             /** @description absent for in-house work */
             contractorId?: string;
+            /** @description in lists */
+            contractorName?: string;
             /** Format: date-time */
             createdAt: string;
             description: string;
@@ -3628,12 +3737,16 @@ export interface components {
             /** @description why it was rejected or cancelled */
             reason?: string;
             requestedBy: string;
+            /** @description in lists */
+            requesterName?: string;
             /**
              * Format: date-time
              * @description while Active: when the next gas test is due; missed, the work is Suspended
              */
             retestDueAt?: string;
             stationId: string;
+            /** @description in lists */
+            stationName?: string;
             /** @enum {string} */
             status: "Draft" | "Pending Approval" | "Approved" | "Active" | "Suspended" | "Closed" | "Rejected" | "Cancelled" | "Expired";
             /** Format: date-time */
@@ -3687,12 +3800,19 @@ export interface components {
             /** @description an open audit already planned */
             scheduledAuditId?: string;
             scheduledFor?: string;
+            /** @description the planned audit is still Scheduled after its date */
+            scheduledOverdue?: boolean;
             stationCode: string;
             stationId: string;
             stationName: string;
             /** @description a higher frequency, proposed after Major or Critical findings */
             suggestedFrequency?: string;
             suggestionReason?: string;
+        };
+        PlanOutputBody: {
+            items: components["schemas"]["PlanEntry"][] | null;
+            /** @description with limit: pass as cursor for the next stations; absent on the last page */
+            nextCursor?: string;
         };
         PrecautionDefView: {
             /** @description lower_snake_case; confirmed by PUT /api/permits/{id}/precautions/{key} */
@@ -3868,13 +3988,13 @@ export interface components {
             version?: number;
         };
         ReopenIncidentRequest: {
-            /** @description reopen: why */
+            /** @description reopen: why; close from Under Investigation: why no action is needed (optional from Action Required) */
             reason?: string;
             /** Format: int64 */
             version?: number;
         };
         RequireIncidentActionRequest: {
-            /** @description reopen: why */
+            /** @description reopen: why; close from Under Investigation: why no action is needed (optional from Action Required) */
             reason?: string;
             /** Format: int64 */
             version?: number;
@@ -4099,6 +4219,8 @@ export interface components {
             name?: string;
             region?: string;
             riskCategory?: string;
+            /** @description IANA time zone such as Europe/London for a station outside the organization's zone; "" follows the organization's; an unknown zone is 400 */
+            timeZone?: string;
             /**
              * Format: int64
              * @description changes only: the version you edited, instead of If-Match
@@ -4124,6 +4246,8 @@ export interface components {
             region: string;
             /** @enum {string} */
             riskCategory: "Low" | "Medium" | "High" | "Critical";
+            /** @description the station's own IANA time zone; absent: the organization's */
+            timeZone?: string;
             /** Format: date-time */
             updatedAt: string;
             /**
@@ -4148,6 +4272,10 @@ export interface components {
             reason?: string;
             /** Format: int64 */
             version?: number;
+        };
+        SuspendMemberRequest: {
+            /** @description the member who takes over the open work */
+            reassignTo?: string;
         };
         SuspendPermitRequest: {
             /** @description close: the state the work and the site were left in */
@@ -5020,6 +5148,14 @@ export interface operations {
     listAuditLog: {
         parameters: {
             query?: {
+                /** @description page size, at most 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description field to sort by; prefix with - for descending */
+                sort?: string;
+                /** @description csv streams every matching row (also Accept: text/csv) */
+                format?: "json" | "csv";
                 action?: string;
                 actorId?: string;
                 entityType?: string;
@@ -5028,22 +5164,23 @@ export interface operations {
                 from?: string;
                 /** @description RFC 3339 */
                 to?: string;
-                cursor?: string;
-                limit?: number;
             };
-            header?: never;
+            header?: {
+                Accept?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of results, or with format=csv every matching row as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListAuditLogResponse"];
+                    "application/json": components["schemas"]["ListBodyAuditEntry"];
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -5206,8 +5343,10 @@ export interface operations {
                 status?: "Scheduled" | "In Progress" | "Completed" | "Closed" | "Cancelled" | "Missed";
                 auditorId?: string;
                 result?: "Pass" | "Fail";
-                /** @description search in the number and the station name */
+                /** @description search in the number and the station name: a case-insensitive substring of 3 characters or more (what the trigram index answers) */
                 q?: string;
+                /** @description true: Scheduled audits whose date has passed; false: all others */
+                overdue?: "true" | "false";
                 /** @description YYYY-MM-DD, inclusive */
                 scheduledFrom?: string;
                 /** @description YYYY-MM-DD, inclusive */
@@ -5287,6 +5426,12 @@ export interface operations {
                 from?: string;
                 /** @description YYYY-MM-DD; default 90 days on */
                 to?: string;
+                /** @description only the stations of this region */
+                region?: string;
+                /** @description stations per page (0 or absent: every station) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5300,7 +5445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ItemsOutputPlanEntryBody"];
+                    "application/json": components["schemas"]["PlanOutputBody"];
                 };
             };
             /** @description Error */
@@ -7525,6 +7670,44 @@ export interface operations {
             };
         };
     };
+    assignIncidentInvestigator: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIncidentInvestigatorRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reopenIncident: {
         parameters: {
             query?: never;
@@ -7747,20 +7930,26 @@ export interface operations {
     };
     listMembers: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description csv returns the list as CSV (also Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: {
+                Accept?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every item, as JSON or with format=csv as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ItemsOutputMemberViewBody"];
+                    "application/json": components["schemas"]["ItemsBodyMemberView"];
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -7776,7 +7965,10 @@ export interface operations {
     };
     removeMember: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the member who takes over the open work */
+                reassignTo?: string;
+            };
             header?: never;
             path: {
                 userId: string;
@@ -7826,6 +8018,68 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MemberView"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reactivateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suspendMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuspendMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { api, unwrapJSON } from '../api/client';
 import { useCan } from './me';
 
 /** useMembers lists the organization's members when the role may see them. */
@@ -7,7 +7,7 @@ export function useMembers() {
   const can = useCan();
   return useQuery({
     queryKey: ['members'],
-    queryFn: () => unwrap(api.GET('/api/members')),
+    queryFn: () => unwrapJSON(api.GET('/api/members')),
     enabled: can('users:read'),
     staleTime: 5 * 60_000,
   });

@@ -1,0 +1,1 @@
+import{Z as e,l as t,pt as n,s as r}from"./index-Db-BhpVE.js";import{t as i}from"./EmailRequest-Cp8ZS4Nf.js";var a=e();function o(){let e=n();return(0,a.jsx)(i,{title:e(`auth.forgotTitle`),submit:e(`auth.forgotSend`),done:t=>e(`auth.forgotDone`,{email:t}),send:e=>t(r.POST(`/api/auth/password-reset/request`,{body:{email:e}}))})}export{o as ForgotPassword};

@@ -1,1 +1,0 @@
-import{F as e,Z as t,w as n}from"./index-DNacunkB.js";var r=t();function i({title:t,children:i}){return(0,r.jsxs)(e,{justify:`space-between`,align:`center`,mb:`md`,wrap:`wrap`,gap:`sm`,children:[(0,r.jsx)(n,{order:1,size:`h2`,children:t}),i&&(0,r.jsx)(e,{gap:`sm`,children:i})]})}export{i as t};

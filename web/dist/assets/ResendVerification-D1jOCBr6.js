@@ -1,1 +1,0 @@
-import{Z as e,l as t,pt as n,s as r}from"./index-DNacunkB.js";import{t as i}from"./EmailRequest-DP1zFR4K.js";var a=e();function o(){let e=n();return(0,a.jsx)(i,{title:e(`auth.resendTitle`),submit:e(`auth.resend`),done:t=>e(`auth.resendDone`,{email:t}),send:e=>t(r.POST(`/api/auth/resend-verification`,{body:{email:e}}))})}export{o as ResendVerification};
