@@ -126,7 +126,7 @@ var auditSorts = map[string]sortKey{
 // is what keeps a page flat: the joined tables are read for the page's
 // rows only, and the planner never has to see through a join to use the
 // sort's index.
-const auditPageSelect = `SELECT au.id, au.number, au.station_id, s.name, s.region, au.form_version_id, v.template_id, t.name, v.number,
+const auditPageSelect = `SELECT au.schedule_id, au.occurrence_date, au.window_ends, au.missed_at, au.id, au.number, au.station_id, s.name, s.region, au.form_version_id, v.template_id, t.name, v.number,
 	au.auditor_user_id, au.status, au.scheduled_for, au.started_at, au.completed_at, au.closed_at, au.cancelled_at, au.cancel_reason,
 	au.score, au.result, au.breakdown, au.version, au.created_by, au.created_at, au.updated_at,
 	(SELECT n.name FROM users n WHERE n.id = au.auditor_user_id)

@@ -190,7 +190,7 @@ func (t importTx) CreateStations(ctx context.Context, orgID string, ss []*statio
 			return err
 		}
 		rows = append(rows, []any{orgID, s.ID, s.Code, s.Name, s.Brand, s.Region, s.Address, nullFloat(s.Latitude), nullFloat(s.Longitude),
-			s.RiskCategory, s.AuditFrequency, managers, s.Active, s.Version, utc(s.CreatedAt), utc(s.UpdatedAt)})
+			s.RiskCategory, s.AuditFrequency, managers, s.Active, s.Version, utc(s.CreatedAt), utc(s.UpdatedAt), s.TimeZone})
 	}
 	err := t.insertRows(ctx, `INSERT INTO stations (organization_id, `+stationColumns+`)`, rows)
 	if isUniqueViolation(err) {
