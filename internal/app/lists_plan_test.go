@@ -76,7 +76,7 @@ func TestListQueryPlans(t *testing.T) {
 			}
 			checked++
 			why := badPlan(engine, plan, strings.Contains(q, "LIKE") || strings.Contains(q, "MATCH"))
-			if why != "" && knownSort(r.request) && why == "a sort of the whole filtered set" {
+			if why != "" && (knownSort(r.request) || engine == "sqlite" && filteredAndSorted(r.request)) && why == "a sort of the whole filtered set" {
 				t.Logf("known: %s sorts its filtered range (%s)", r.request, engine)
 				continue
 			}
@@ -98,6 +98,29 @@ func knownSort(request string) bool {
 	byDate := !strings.Contains(request, "sort=") || strings.Contains(request, "sort=-scheduledFor")
 	return strings.HasPrefix(request, "/api/audits?") && !byDate &&
 		(strings.Contains(request, "scheduledFrom=") || strings.Contains(request, "overdue=true"))
+}
+
+// filteredAndSorted: a filter (one station, an auditor, a state, overdue)
+// together with a sort other than the list's default. SQLite chooses
+// between the filter's index followed by a sort of its matches and the
+// sort's index read in order, by statistics of the seeded rows, so either
+// plan may come out; the first sorts the filter's matches, bounded by the
+// filter, not by the organization. Recorded in ADR 0012 ("Not yet"): the
+// unfiltered lists and every default sort are held to the strict rule.
+func filteredAndSorted(request string) bool {
+	_, q, _ := strings.Cut(request, "?")
+	sorted, filtered := false, false
+	for _, kv := range strings.Split(q, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "limit", "cursor":
+		case "sort":
+			sorted = true
+		default:
+			filtered = true
+		}
+	}
+	return sorted && filtered
 }
 
 // planCases are the list requests whose queries are checked: every sort

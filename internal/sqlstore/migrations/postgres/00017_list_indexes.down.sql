@@ -19,6 +19,8 @@ DROP INDEX stations_org_region_code;
 DROP INDEX audits_station_next_open;
 DROP INDEX audits_station_last_completed;
 DROP INDEX audits_org_completed;
+DROP INDEX audits_station_scheduled;
+DROP INDEX actions_station_due;
 DROP INDEX audits_org_updated;
 DROP INDEX audits_org_created;
 DROP INDEX audits_org_number;

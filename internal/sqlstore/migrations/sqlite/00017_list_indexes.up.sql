@@ -6,6 +6,9 @@ CREATE INDEX audits_org_number ON audits (organization_id, number, id);
 CREATE INDEX audits_org_created ON audits (organization_id, created_at, id);
 CREATE INDEX audits_org_updated ON audits (organization_id, updated_at, id);
 CREATE INDEX audits_org_completed ON audits (organization_id, completed_at, id);
+-- A station's audits in date order (its audits tab): the status index cannot give that order.
+CREATE INDEX audits_station_scheduled ON audits (organization_id, station_id, scheduled_for, id);
+CREATE INDEX actions_station_due ON actions (organization_id, station_id, due_on, id);
 -- The plan's "last completed audit of each station": one index probe per
 -- station instead of reading and sorting all its audits. The WHERE is
 -- written exactly as the plan query writes it, so SQLite can use it.
