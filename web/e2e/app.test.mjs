@@ -267,6 +267,8 @@ describe('web application', () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     await page.goto('/incidents/new');
+    // The stations arrive after the form: choosing before they do picks nothing.
+    await page.locator('option', { hasText: 'Quay Side' }).waitFor({ state: 'attached' });
     await page.getByLabel('Station').focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Tab');
@@ -277,7 +279,7 @@ describe('web application', () => {
     await page.keyboard.type('Slippery floor by the kiosk.');
     await page.getByRole('button', { name: 'Send the report' }).focus();
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/incidents\/[^/]+$/);
+    await page.waitForURL((u) => /\/incidents\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith('/new'));
     await page.getByRole('heading', { name: /INC-\d{4}-\d+/ }).waitFor();
     noProblems(page);
   });
